@@ -1,0 +1,89 @@
+/**
+ * Arguments of `KongDatabaseMigration`: the public contract. Every field is a `pulumi.Input`.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+
+/** How to reach Kong's PostgreSQL database; the same meaning and defaults as Kong's `KONG_PG_*`. */
+export interface DatabaseArgs {
+  /** `KONG_PG_HOST`. Default `127.0.0.1`. Changing it points the resource at another database (an update that re-reads it). */
+  readonly host?: pulumi.Input<string>;
+  /** `KONG_PG_PORT`, 1-65535. Default `5432`. */
+  readonly port?: pulumi.Input<number>;
+  /** `KONG_PG_USER`. Default `kong`. */
+  readonly user?: pulumi.Input<string>;
+  /**
+   * `KONG_PG_PASSWORD`. Pass a secret (`pulumi.secret(...)` or `config.requireSecret`): it is stored
+   * encrypted, reaches Kong only through its environment, and is redacted from every log line.
+   */
+  readonly password?: pulumi.Input<string>;
+  /** `KONG_PG_DATABASE`. Default `kong`. */
+  readonly database?: pulumi.Input<string>;
+  /** `KONG_PG_SCHEMA`. Default: the server's current schema (`search_path`), usually `public`. */
+  readonly schema?: pulumi.Input<string>;
+  /** `KONG_PG_SSL`. Default `false`. */
+  readonly ssl?: pulumi.Input<boolean>;
+  /** `KONG_PG_SSL_VERIFY`. Default `false`. */
+  readonly sslVerify?: pulumi.Input<boolean>;
+}
+
+/** Runs `kong` as a local process (also `docker run ... kong` or `kong-sim`, through `command`). */
+export interface LocalRunnerArgs {
+  readonly kind: "local";
+  /** The command prefix placed before `migrations <command>`. Default `["kong"]`. */
+  readonly command?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Extra environment for the process (e.g. `KONG_LUA_PACKAGE_PATH`). Never put the password here: use `database.password`. */
+  readonly env?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/** Runs `kong migrations <command>` as a Kubernetes Job with the target Kong image. */
+export interface KubernetesJobRunnerArgs {
+  readonly kind: "kubernetes";
+  /** Namespace of the Job. */
+  readonly namespace: pulumi.Input<string>;
+  /** Kong image, e.g. `kong:2.1.4`. Default `kong:<kongVersion>` (`kong/kong-gateway:<kongVersion>` for Enterprise). */
+  readonly image?: pulumi.Input<string>;
+  /** Kubeconfig contents (a secret). Default: in-cluster configuration, then `$KUBECONFIG`/`~/.kube/config`. */
+  readonly kubeconfig?: pulumi.Input<string>;
+  /** The Kubernetes Secret holding the database password, used through `secretKeyRef`. */
+  readonly passwordSecret?: pulumi.Input<{ name: pulumi.Input<string>; key: pulumi.Input<string> }>;
+  /** Labels selecting the pods of the old Kong version: `finish` is refused while any of them is ready. */
+  readonly oldPodSelector?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** Extra environment for the Job's container. */
+  readonly env?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** Service account of the Job's pod. */
+  readonly serviceAccountName?: pulumi.Input<string>;
+}
+
+export type RunnerArgs = LocalRunnerArgs | KubernetesJobRunnerArgs;
+
+export interface KongDatabaseMigrationArgs {
+  /** Where Kong's database is. */
+  readonly database: pulumi.Input<DatabaseArgs>;
+  /**
+   * The Kong version the new nodes run, e.g. `"2.1.4"`. Raising it runs `kong migrations up`
+   * (or nothing, for a patch release without migrations: then `reloadRequired` is true). Lowering
+   * it below what the database has executed is refused at preview: Kong cannot downgrade.
+   */
+  readonly kongVersion: pulumi.Input<string>;
+  /** `"oss"` (default) or `"enterprise"`: selects the migration catalogue. */
+  readonly edition?: pulumi.Input<"oss" | "enterprise">;
+  /**
+   * What `KONG_PLUGINS` will be on the new nodes. Default `["bundled"]`. Adding a plugin with
+   * migrations runs `up` for it.
+   */
+  readonly plugins?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Your statement that no node of the old Kong version uses the database any more. Default
+   * `false`. While false, pending migrations wait; setting it true runs `kong migrations finish`,
+   * after which the old version can no longer run on this database (only a restore brings it back).
+   */
+  readonly decommissionedOld?: pulumi.Input<boolean>;
+  /** How `kong` is executed. Default `{ kind: "local", command: ["kong"] }`. */
+  readonly runner?: pulumi.Input<RunnerArgs>;
+  /** `--lock-timeout` in seconds: how long Kong waits for and holds its migrations lock. Default 60. */
+  readonly lockTimeoutSeconds?: pulumi.Input<number>;
+  /** `--db-timeout` in seconds. Default 60. */
+  readonly dbTimeoutSeconds?: pulumi.Input<number>;
+  /** Kill a `kong migrations` command that runs longer than this. Default 1800. */
+  readonly commandTimeoutSeconds?: pulumi.Input<number>;
+}

@@ -1,0 +1,136 @@
+/**
+ * The planner: observed database state + desired state -> the one `kong migrations` step to run,
+ * following design.md §2 row by row. Pure: no I/O, throws typed refusals.
+ */
+import type { KongTarget } from "./catalogue-types";
+import { KongMigrationError } from "./errors";
+import { countMigrations, type MigrationsBySubsystem, type SchemaState } from "./state";
+import { checkUpgradePath } from "./upgrade-paths";
+
+export type Step = "bootstrap" | "up" | "finish" | "none";
+
+export interface Observed {
+  readonly state: SchemaState;
+  /** Kong < 1.0's `schema_migrations` table exists (and `schema_meta` does not). */
+  readonly legacyTables: boolean;
+  /** Lower bound of the database's Kong version, from its recorded migrations. */
+  readonly databaseVersion?: string;
+}
+
+export interface Desired {
+  readonly target: KongTarget;
+  /** The user's statement that no node of the old version uses the database. */
+  readonly decommissionedOld: boolean;
+}
+
+export interface Plan {
+  readonly step: Step;
+  /** Why, in one sentence a reviewer can read in a preview. */
+  readonly reason: string;
+  /** What the step runs, per subsystem: all known (bootstrap), new (up) or pending (finish). */
+  readonly migrations: MigrationsBySubsystem;
+  /** Pending migrations exist and only `decommissionedOld: true` lets `finish` run. */
+  readonly waitingForDecommission: boolean;
+  readonly warnings: readonly string[];
+}
+
+/** `core 009_200_to_210, 010_210_to_211; acl 003_200_to_210` */
+export function describeMigrations(m: MigrationsBySubsystem): string {
+  const parts = Object.entries(m).map(([s, names]) => `${s} ${names.join(", ")}`);
+  return parts.length ? parts.join("; ") : "none";
+}
+
+export function planStep(observed: Observed, desired: Desired): Plan {
+  const { state } = observed;
+  const version = desired.target.version;
+  const none = (reason: string, waitingForDecommission = false, warnings: string[] = []): Plan => ({
+    step: "none",
+    reason,
+    migrations: {},
+    waitingForDecommission,
+    warnings,
+  });
+
+  if (state.needsBootstrap) {
+    if (observed.legacyTables) {
+      throw new KongMigrationError(
+        "LEGACY_DATABASE",
+        `The database holds Kong < 1.0 tables (schema_migrations) and no schema_meta: Kong ${version} cannot ` +
+          `upgrade it and bootstrapping would ignore its data. Upgrade it with Kong's own path first: 0.14.1, ` +
+          `then 1.5.x (kong migrations migrate-apis), then ${version}; or point database at an empty database.`,
+        "database",
+      );
+    }
+    return {
+      step: "bootstrap",
+      reason: `The database has no schema_meta table: Kong ${version} bootstraps it.`,
+      migrations: state.new,
+      waitingForDecommission: false,
+      warnings: [],
+    };
+  }
+
+  const unknown = countMigrations(state.unknown);
+  if (unknown > 0) {
+    throw new KongMigrationError(
+      "DOWNGRADE",
+      `kongVersion ${version} is older than the database, which has run migrations Kong ${version} does not ` +
+        `know (${describeMigrations(state.unknown)}; the database is at least Kong ${observed.databaseVersion ?? "newer"}). ` +
+        `Kong cannot downgrade a database: set kongVersion to ${observed.databaseVersion ?? "the database's version"} ` +
+        `or later, or restore a backup taken before the upgrade.`,
+      "kongVersion",
+    );
+  }
+
+  const pending = countMigrations(state.pending);
+  const fresh = countMigrations(state.new);
+  if (pending > 0 && fresh > 0) {
+    throw new KongMigrationError(
+      "UNFINISHED_PREVIOUS_UPGRADE",
+      `The database has pending migrations from an upgrade that was never finished ` +
+        `(${describeMigrations(state.pending)}) and new migrations for Kong ${version} ` +
+        `(${describeMigrations(state.new)}); Kong's up refuses to run while migrations are pending. Finish the ` +
+        `previous upgrade first: once no older node uses the database, set kongVersion to ` +
+        `${observed.databaseVersion ?? "the version that ran up"} with decommissionedOld: true and run pulumi up ` +
+        `(kong migrations finish), then set kongVersion to ${version}.`,
+      "kongVersion",
+    );
+  }
+
+  if (fresh > 0) {
+    const path = observed.databaseVersion
+      ? checkUpgradePath(observed.databaseVersion, version, desired.target.edition)
+      : { warnings: [] };
+    if (path.refusal) throw new KongMigrationError("UNSUPPORTED_UPGRADE_PATH", path.refusal, "kongVersion");
+    return {
+      step: "up",
+      reason: `Kong ${version} has ${fresh} migration${fresh === 1 ? "" : "s"} the database has not run.`,
+      migrations: state.new,
+      waitingForDecommission: false,
+      warnings: [...path.warnings],
+    };
+  }
+
+  if (pending > 0) {
+    if (desired.decommissionedOld) {
+      return {
+        step: "finish",
+        reason: `decommissionedOld is true: finishing ${pending} pending migration${pending === 1 ? "" : "s"}.`,
+        migrations: state.pending,
+        waitingForDecommission: false,
+        warnings: [],
+      };
+    }
+    return none(
+      `${pending} migration${pending === 1 ? " is" : "s are"} pending; finish waits for decommissionedOld: true ` +
+        `(set it once no node of the old version uses the database).`,
+      true,
+    );
+  }
+
+  const missing = countMigrations(state.missing);
+  const warnings = missing
+    ? [`schema_meta names ${describeMigrations(state.missing)} as last executed but records it nowhere (Kong calls this "missing").`]
+    : [];
+  return none(`The database is up to date for Kong ${version}.`, false, warnings);
+}

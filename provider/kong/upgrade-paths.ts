@@ -1,0 +1,63 @@
+/**
+ * The upgrade paths Kong supports (kong-migrations.md §6). Kong's own code enforces none of them
+ * (beyond the Enterprise 1.5 guard of §2.8); the provider refuses the paths Kong's upgrade guides
+ * rule out and warns about the ones they do not guarantee. Pure.
+ */
+import type { Edition } from "./catalogue-types";
+import { compareVersions, minorSeries, requireKongVersion } from "./version";
+
+export interface PathVerdict {
+  /** Set when Kong does not support going straight from the database's version to the target. */
+  readonly refusal?: string;
+  /** Supported but not guaranteed, or with a caveat worth reading in a preview. */
+  readonly warnings: readonly string[];
+}
+
+const below = (a: string, b: string) => compareVersions(a, b) < 0;
+
+/**
+ * @param from a lower bound of the database's Kong version (from its executed migrations)
+ * @param to the target Kong version
+ */
+export function checkUpgradePath(from: string, to: string, edition: Edition): PathVerdict {
+  const warnings: string[] = [];
+  if (compareVersions(to, from) <= 0) return { warnings };
+  const f = requireKongVersion(from);
+  const t = requireKongVersion(to);
+  const fromSeries = `${minorSeries(f)}.x`;
+
+  if (edition === "enterprise" && !below(to, "2.1.0") && below(from, "1.5.0")) {
+    const hops = below(from, "1.3.0") ? "1.3.x, then 1.5.x, then 2.1.x" : "1.5.x, then 2.1.x";
+    return {
+      refusal:
+        `Kong Enterprise ${to} cannot upgrade a database at ${fromSeries} directly: Kong Enterprise 2.1 ` +
+        `requires 1.5.x first. Upgrade through ${hops} (one kongVersion change, up and finish each), then to ${to}.`,
+      warnings,
+    };
+  }
+  if (t.major >= 3 && below(from, "2.8.0")) {
+    const hops = f.major < 2 ? "2.8.x (from 1.x, Kong 2.8 accepts any 1.0+ database), then 3.x" : "2.8.x, then 3.x";
+    return {
+      refusal:
+        `Kong ${to} cannot upgrade a database at ${fromSeries} directly: Kong 3.x upgrades only from 2.8.x. ` +
+        `Upgrade to ${hops}: set kongVersion to the newest 2.8 release, run up and finish, then set it to ${to}.`,
+      warnings,
+    };
+  }
+  if (f.major === 2 && t.major === 3) {
+    warnings.push(
+      `Kong's guide for 2.8 -> 3.x in traditional mode clones the database and runs up and finish on the clone ` +
+        `instead of sharing one database between both versions; check that your 2.8 nodes tolerate ${to}'s up.`,
+    );
+    const guaranteed = ["3.0", "3.1", "3.4"];
+    if (!guaranteed.includes(minorSeries(t))) {
+      warnings.push(`${fromSeries} -> ${to} is not one of Kong's guaranteed paths (2.8 -> 3.0, 3.1, or 3.4 LTS).`);
+    }
+  } else if (f.major === 3 && t.major === 3 && t.minor - f.minor > 1 && !(f.minor === 4 && t.minor === 10)) {
+    warnings.push(
+      `${fromSeries} -> ${minorSeries(t)}.x skips minor versions: Kong guarantees patch releases, adjacent minors ` +
+        `and LTS to LTS. (The database's version is read as a lower bound from its migrations.)`,
+    );
+  }
+  return { warnings };
+}

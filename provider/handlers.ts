@@ -1,0 +1,141 @@
+/**
+ * The provider's methods. `./index.ts` is the thin object Pulumi serializes into state; it loads
+ * this module inside each call, so that the serialized text stays small (design.md §4).
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { assess, rowsAt } from "./kong/assess";
+import { isKongMigrationError } from "./kong/errors";
+import { describeMigrations } from "./kong/planner";
+import { compareVersions, parseKongVersion } from "./kong/version";
+import { knownMigrations } from "./kong/catalogue";
+import { containsUnknown, databaseSettings, normalizeInputs, type Failure, type Inputs, type PlanSummary } from "./inputs";
+import { log } from "./log";
+import { buildOutputs, summarize, type Outputs } from "./outputs";
+import { observeDatabase } from "./postgres/schema-meta";
+import { observe, reconcile } from "./reconcile";
+import { redact } from "./runners/types";
+
+/** Keys a user sets; a change in any of them is an update (password: so refresh uses the new one). */
+const USER_KEYS = [
+  "database",
+  "password",
+  "kongVersion",
+  "edition",
+  "plugins",
+  "decommissionedOld",
+  "runner",
+  "lockTimeoutSeconds",
+  "dbTimeoutSeconds",
+  "commandTimeoutSeconds",
+] as const;
+
+/** Connect timeout for planning in check: a preview should not hang on an unreachable database. */
+const CHECK_TIMEOUT_SECONDS = 10;
+
+function message(e: unknown, inputs: Inputs): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return inputs.password ? redact(text, [inputs.password]) : text;
+}
+
+/** Plans without the database: assume it is exactly where the previous inputs left it. */
+function planFromCatalogue(inputs: Inputs, olds: Record<string, unknown>, why: string): PlanSummary {
+  const prevVersion = typeof olds.kongVersion === "string" && parseKongVersion(olds.kongVersion) ? olds.kongVersion : undefined;
+  const prefix = `database unreachable (${why}); planned from the catalogue assuming the database is `;
+  if (!prevVersion) {
+    return { command: "kong migrations bootstrap or up", migrations: {}, reason: `${prefix}unknown: create runs bootstrap if it is empty, else up`, source: "catalogue" };
+  }
+  const prev = { version: prevVersion, edition: inputs.edition, plugins: Array.isArray(olds.plugins) ? (olds.plugins as string[]) : inputs.plugins };
+  const target = { version: inputs.kongVersion, edition: inputs.edition, plugins: inputs.plugins };
+  const a = assess(rowsAt(prev), false, target, inputs.decommissionedOld);
+  return summarize(a.plan, "catalogue", `${prefix}at Kong ${prevVersion}. `);
+}
+
+/** A version bump while decommissionedOld stays true would let finish run with the new old cluster still up. */
+function staleDecommission(olds: Record<string, unknown>, inputs: Inputs, plan: PlanSummary): Failure | undefined {
+  if (olds.decommissionedOld !== true || !inputs.decommissionedOld || plan.command !== "kong migrations up") return;
+  if (typeof olds.kongVersion !== "string" || !parseKongVersion(olds.kongVersion)) return;
+  if (compareVersions(inputs.kongVersion, olds.kongVersion) <= 0) return;
+  const known = knownMigrations({ version: inputs.kongVersion, edition: inputs.edition, plugins: inputs.plugins });
+  const teardowns: Record<string, string[]> = {};
+  for (const s of known) {
+    const planned = new Set(plan.migrations[s.subsystem] ?? []);
+    const names = s.migrations.filter((m) => m.teardown && planned.has(m.name)).map((m) => m.name);
+    if (names.length) teardowns[s.subsystem] = names;
+  }
+  if (!Object.keys(teardowns).length) return;
+  return {
+    property: "decommissionedOld",
+    reason:
+      `decommissionedOld is still true from the previous upgrade, but Kong ${inputs.kongVersion}'s up leaves ` +
+      `${describeMigrations(teardowns)} pending, and the Kong ${olds.kongVersion} nodes are now the old cluster. ` +
+      `Set decommissionedOld to false for this upgrade, and back to true once the ${olds.kongVersion} nodes are gone.`,
+  };
+}
+
+export async function check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+  const { inputs, failures } = normalizeInputs(news);
+  if (failures.length) return { inputs: news, failures };
+  if (containsUnknown(news)) {
+    const plan: PlanSummary = { command: "unknown until apply", migrations: {}, reason: "some inputs are not known until apply", source: "catalogue" };
+    return { inputs: { ...news, ...inputs, plan } };
+  }
+  let plan: PlanSummary;
+  try {
+    const snapshot = await observeDatabase(databaseSettings(inputs), Math.min(inputs.dbTimeoutSeconds, CHECK_TIMEOUT_SECONDS));
+    plan = summarize(assess(snapshot.rows, snapshot.legacyTables, { version: inputs.kongVersion, edition: inputs.edition, plugins: inputs.plugins }, inputs.decommissionedOld).plan, "database");
+  } catch (e) {
+    if (isKongMigrationError(e)) return { inputs: news, failures: [{ property: e.property ?? "kongVersion", reason: message(e, inputs) }] };
+    try {
+      plan = planFromCatalogue(inputs, olds, message(e, inputs));
+    } catch (refusal) {
+      if (isKongMigrationError(refusal)) return { inputs: news, failures: [{ property: refusal.property ?? "kongVersion", reason: message(refusal, inputs) }] };
+      throw refusal;
+    }
+  }
+  const stale = staleDecommission(olds, inputs, plan);
+  if (stale) return { inputs: news, failures: [stale] };
+  return { inputs: { ...inputs, plan } };
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export async function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
+  if (USER_KEYS.some((k) => containsUnknown(news[k]))) return { changes: true };
+  const changed = USER_KEYS.filter((k) => !same(olds[k], news[k]));
+  const plan = news.plan as PlanSummary | undefined;
+  return { changes: changed.length > 0 || (plan !== undefined && plan.command !== "none") };
+}
+
+function idOf(inputs: Inputs): string {
+  const d = inputs.database;
+  return `${d.host}:${d.port}/${d.database}${d.schema ? `/${d.schema}` : ""}`;
+}
+
+export async function create(news: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
+  const { inputs } = normalizeInputs(news);
+  const outs = await reconcile(inputs, undefined);
+  return { id: idOf(inputs), outs };
+}
+
+export async function update(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.UpdateResult> {
+  const { inputs } = normalizeInputs(news);
+  return { outs: await reconcile(inputs, olds as unknown as Outputs) };
+}
+
+/** Refresh: the outputs from the database, so a `finish` or `up` run by hand shows up as drift. */
+export async function read(id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {
+  const previous = props as unknown as Outputs;
+  const { inputs } = normalizeInputs(props);
+  const { assessment } = await observe(inputs).catch((e) => {
+    if (isKongMigrationError(e)) throw e;
+    throw new Error(`refresh could not read ${idOf(inputs)}: ${message(e, inputs)}`);
+  });
+  return { id, props: { ...buildOutputs(inputs, assessment, previous.lastRun, previous.reloadRequired === true) } };
+}
+
+/** Delete never changes the database: it only forgets the resource. */
+export async function remove(id: string): Promise<void> {
+  log(`delete: left the database ${id} exactly as it is (Kong's tables and data stay; no reset runs)`);
+}

@@ -1,0 +1,19 @@
+/**
+ * The `KongDatabaseMigration` dynamic provider: a thin object whose methods load `./handlers` at
+ * call time. Pulumi serializes this object into every resource's state (`__provider`); keeping it
+ * free of captured state and heavy imports keeps that text small and secret-free (design.md §4).
+ * Installed from npm, Pulumi captures it by reference (`require(...)`); inside this repository it
+ * is captured by value and `HANDLERS` is the absolute path of the compiled handlers.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+
+const HANDLERS: string = require.resolve("./handlers");
+
+export const kongDatabaseMigrationProvider: pulumi.dynamic.ResourceProvider = {
+  check: (olds, news) => require(HANDLERS).check(olds, news),
+  diff: (id, olds, news) => require(HANDLERS).diff(id, olds, news),
+  create: (inputs) => require(HANDLERS).create(inputs),
+  read: (id, props) => require(HANDLERS).read(id, props),
+  update: (id, olds, news) => require(HANDLERS).update(id, olds, news),
+  delete: (id) => require(HANDLERS).remove(id),
+};

@@ -1,0 +1,232 @@
+/**
+ * Validation and normalization of the resource's inputs (the `check` half that needs no I/O).
+ * Every failure names the property and the next step. Pure.
+ */
+import type { Edition } from "./kong/catalogue-types";
+import { checkVersion } from "./kong/catalogue";
+import { DATABASE_DEFAULTS, type DatabaseSettings } from "./postgres/settings";
+
+/** Pulumi's unknown-value sentinel: what an unknown input looks like to a dynamic provider in preview. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export function containsUnknown(value: unknown): boolean {
+  if (value === UNKNOWN) return true;
+  if (Array.isArray(value)) return value.some(containsUnknown);
+  if (value && typeof value === "object") return Object.values(value).some(containsUnknown);
+  return false;
+}
+
+export interface LocalRunnerInput {
+  readonly kind: "local";
+  readonly command: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export interface KubernetesRunnerInput {
+  readonly kind: "kubernetes";
+  readonly namespace: string;
+  readonly image?: string;
+  readonly kubeconfig?: string;
+  readonly passwordSecret?: { readonly name: string; readonly key: string };
+  readonly oldPodSelector?: Readonly<Record<string, string>>;
+  readonly env: Readonly<Record<string, string>>;
+  readonly serviceAccountName?: string;
+}
+
+/** What the provider plans, recorded by `check` as a computed input so that previews show it. */
+export interface PlanSummary {
+  /** `kong migrations up`, ... or `none`. */
+  readonly command: string;
+  /** Migration names per subsystem the command runs. */
+  readonly migrations: Readonly<Record<string, readonly string[]>>;
+  readonly reason: string;
+  /** `database` when read from PostgreSQL; `catalogue` when the database could not be reached. */
+  readonly source: "database" | "catalogue";
+  readonly warnings?: readonly string[];
+}
+
+/** The checked inputs as stored in state (the password is a separate, secret input). */
+export interface Inputs {
+  readonly database: Omit<DatabaseSettings, "password">;
+  readonly password?: string;
+  readonly kongVersion: string;
+  readonly edition: Edition;
+  readonly plugins: readonly string[];
+  readonly decommissionedOld: boolean;
+  readonly runner: LocalRunnerInput | KubernetesRunnerInput;
+  readonly lockTimeoutSeconds: number;
+  readonly dbTimeoutSeconds: number;
+  readonly commandTimeoutSeconds: number;
+  readonly plan?: PlanSummary;
+}
+
+export interface Failure {
+  readonly property: string;
+  readonly reason: string;
+}
+
+export const DEFAULT_TIMEOUTS = { lockTimeoutSeconds: 60, dbTimeoutSeconds: 60, commandTimeoutSeconds: 1800 } as const;
+
+type Raw = Record<string, unknown>;
+const isObject = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function stringMap(value: unknown, property: string, failures: Failure[]): Record<string, string> {
+  if (value === undefined) return {};
+  if (!isObject(value) || Object.values(value).some((v) => typeof v !== "string")) {
+    failures.push({ property, reason: `${property} must map names to strings.` });
+    return {};
+  }
+  return value as Record<string, string>;
+}
+
+function positiveInt(value: unknown, property: string, fallback: number, failures: Failure[]): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 86400) {
+    failures.push({ property, reason: `${property} must be a whole number of seconds from 1 to 86400 (got ${JSON.stringify(value)}); default ${fallback}.` });
+    return fallback;
+  }
+  return value;
+}
+
+function text(value: unknown, property: string, fallback: string | undefined, failures: Failure[]): string | undefined {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== "string") {
+    failures.push({ property, reason: `${property} must be a string (got ${typeof value}).` });
+    return fallback;
+  }
+  return value;
+}
+
+function bool(value: unknown, property: string, fallback: boolean, failures: Failure[]): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== "boolean") {
+    failures.push({ property, reason: `${property} must be true or false (got ${JSON.stringify(value)}).` });
+    return fallback;
+  }
+  return value;
+}
+
+function database(raw: unknown, failures: Failure[]): { settings: Inputs["database"]; password?: string } {
+  const d = isObject(raw) ? raw : {};
+  if (!isObject(raw)) failures.push({ property: "database", reason: "database is required: give at least database.host." });
+  const host = text(d.host, "database.host", DATABASE_DEFAULTS.host, failures)!;
+  if (host.trim() === "") failures.push({ property: "database.host", reason: "database.host is empty: give the PostgreSQL host name or address (Kong's KONG_PG_HOST)." });
+  let port: number = DATABASE_DEFAULTS.port;
+  if (d.port !== undefined) {
+    if (typeof d.port !== "number" || !Number.isInteger(d.port) || d.port < 1 || d.port > 65535) {
+      failures.push({ property: "database.port", reason: `database.port must be a whole number from 1 to 65535 (got ${JSON.stringify(d.port)}).` });
+    } else port = d.port;
+  }
+  const user = text(d.user, "database.user", DATABASE_DEFAULTS.user, failures)!;
+  if (user === "") failures.push({ property: "database.user", reason: "database.user is empty: give the PostgreSQL role Kong uses (KONG_PG_USER)." });
+  const name = text(d.database, "database.database", DATABASE_DEFAULTS.database, failures)!;
+  if (name === "") failures.push({ property: "database.database", reason: "database.database is empty: give the database name (KONG_PG_DATABASE)." });
+  const schema = text(d.schema, "database.schema", undefined, failures);
+  const settings = {
+    host,
+    port,
+    user,
+    database: name,
+    ...(schema ? { schema } : {}),
+    ssl: bool(d.ssl, "database.ssl", DATABASE_DEFAULTS.ssl, failures),
+    sslVerify: bool(d.sslVerify, "database.sslVerify", DATABASE_DEFAULTS.sslVerify, failures),
+  };
+  return { settings, password: text(d.password, "database.password", undefined, failures) };
+}
+
+function runner(raw: unknown, failures: Failure[]): Inputs["runner"] {
+  if (raw === undefined) return { kind: "local", command: ["kong"], env: {} };
+  if (!isObject(raw)) {
+    failures.push({ property: "runner", reason: `runner must be { kind: "local", ... } or { kind: "kubernetes", ... }.` });
+    return { kind: "local", command: ["kong"], env: {} };
+  }
+  const env = stringMap(raw.env, "runner.env", failures);
+  for (const key of Object.keys(env)) {
+    if (key === "KONG_PG_PASSWORD" || key === "KONG_PG_PASSWORD_FILE") {
+      failures.push({ property: "runner.env", reason: `runner.env must not carry ${key}: pass the password as database.password (a secret) instead.` });
+    }
+  }
+  if (raw.kind === "local" || raw.kind === undefined) {
+    const command = raw.command === undefined ? ["kong"] : raw.command;
+    if (!Array.isArray(command) || command.length === 0 || command.some((c) => typeof c !== "string" || c === "")) {
+      failures.push({ property: "runner.command", reason: `runner.command must be a non-empty list of non-empty strings, e.g. ["kong"] (got ${JSON.stringify(raw.command)}).` });
+      return { kind: "local", command: ["kong"], env };
+    }
+    return { kind: "local", command: command as string[], env };
+  }
+  if (raw.kind === "kubernetes") {
+    const namespace = text(raw.namespace, "runner.namespace", undefined, failures);
+    if (!namespace) failures.push({ property: "runner.namespace", reason: "runner.namespace is required for the Kubernetes Job runner." });
+    const ps = raw.passwordSecret;
+    if (ps !== undefined && !(isObject(ps) && typeof ps.name === "string" && ps.name && typeof ps.key === "string" && ps.key)) {
+      failures.push({ property: "runner.passwordSecret", reason: "runner.passwordSecret must be { name, key } of a Kubernetes Secret." });
+    }
+    const selector = raw.oldPodSelector === undefined ? undefined : stringMap(raw.oldPodSelector, "runner.oldPodSelector", failures);
+    const out: KubernetesRunnerInput = {
+      kind: "kubernetes",
+      namespace: namespace ?? "",
+      env,
+      ...(typeof raw.image === "string" ? { image: raw.image } : {}),
+      ...(typeof raw.kubeconfig === "string" ? { kubeconfig: raw.kubeconfig } : {}),
+      ...(isObject(ps) ? { passwordSecret: { name: String(ps.name), key: String(ps.key) } } : {}),
+      ...(selector ? { oldPodSelector: selector } : {}),
+      ...(typeof raw.serviceAccountName === "string" ? { serviceAccountName: raw.serviceAccountName } : {}),
+    };
+    return out;
+  }
+  failures.push({ property: "runner.kind", reason: `runner.kind must be "local" or "kubernetes" (got ${JSON.stringify(raw.kind)}).` });
+  return { kind: "local", command: ["kong"], env };
+}
+
+/** Validates and fills defaults. Unknown values (preview) are kept as they are and not validated. */
+export function normalizeInputs(news: Raw): { inputs: Inputs; failures: Failure[] } {
+  const failures: Failure[] = [];
+  const db = database(news.database, failures);
+  const password = text(news.password, "password", undefined, failures) ?? db.password;
+
+  const edition = news.edition ?? "oss";
+  if (edition !== "oss" && edition !== "enterprise" && edition !== UNKNOWN) {
+    failures.push({ property: "edition", reason: `edition must be "oss" or "enterprise" (got ${JSON.stringify(edition)}).` });
+  }
+  const kongVersion = news.kongVersion;
+  if (typeof kongVersion !== "string" || kongVersion === "") {
+    failures.push({ property: "kongVersion", reason: `kongVersion is required: the Kong version the new nodes run, e.g. "2.1.4".` });
+  } else if (kongVersion !== UNKNOWN && (edition === "oss" || edition === "enterprise")) {
+    const verdict = checkVersion(kongVersion, edition);
+    if (!verdict.ok) failures.push({ property: "kongVersion", reason: verdict.reason });
+  }
+  let plugins: string[] = ["bundled"];
+  if (news.plugins !== undefined) {
+    if (!Array.isArray(news.plugins) || news.plugins.some((p) => typeof p !== "string" || p.trim() === "" || p.includes(","))) {
+      failures.push({ property: "plugins", reason: `plugins must be a list of plugin names (KONG_PLUGINS), e.g. ["bundled", "my-plugin"] (got ${JSON.stringify(news.plugins)}).` });
+    } else if (news.plugins.includes("off") && news.plugins.length > 1) {
+      failures.push({ property: "plugins", reason: `plugins: "off" cannot be combined with other names; use ["off"] alone for no plugins.` });
+    } else plugins = news.plugins as string[];
+  }
+  const inputs: Inputs = {
+    database: db.settings,
+    ...(password !== undefined ? { password } : {}),
+    kongVersion: typeof kongVersion === "string" ? kongVersion : "",
+    edition: (edition as Edition) ?? "oss",
+    plugins,
+    decommissionedOld: bool(news.decommissionedOld, "decommissionedOld", false, failures),
+    runner: runner(news.runner, failures),
+    lockTimeoutSeconds: positiveInt(news.lockTimeoutSeconds, "lockTimeoutSeconds", DEFAULT_TIMEOUTS.lockTimeoutSeconds, failures),
+    dbTimeoutSeconds: positiveInt(news.dbTimeoutSeconds, "dbTimeoutSeconds", DEFAULT_TIMEOUTS.dbTimeoutSeconds, failures),
+    commandTimeoutSeconds: positiveInt(news.commandTimeoutSeconds, "commandTimeoutSeconds", DEFAULT_TIMEOUTS.commandTimeoutSeconds, failures),
+  };
+  // In preview, unknown values are not failures: they are checked again during the update.
+  return { inputs, failures: failures.filter((f) => !containsUnknown(valueAt(news, f.property))) };
+}
+
+function valueAt(obj: Raw, property: string): unknown {
+  let v: unknown = obj;
+  for (const part of property.split(".")) v = isObject(v) ? v[part] : undefined;
+  if (v === undefined && property.startsWith("database.") && isObject(obj.database) === false) return obj.database;
+  return v;
+}
+
+/** The settings Kong and `pg` need, password included. */
+export function databaseSettings(inputs: Inputs): DatabaseSettings {
+  return { ...inputs.database, ...(inputs.password !== undefined ? { password: inputs.password } : {}) };
+}

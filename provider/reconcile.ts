@@ -1,0 +1,127 @@
+/**
+ * Create and update: observe the database, run the planned `kong migrations` step(s), verify by
+ * reading the database again, and build the outputs from what it says. Every run starts from the
+ * database, so a crash at any point is repaired by the next `pulumi up` (design.md §2).
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { assess, type Assessment } from "./kong/assess";
+import { KongMigrationError } from "./kong/errors";
+import { describeMigrations, type Step } from "./kong/planner";
+import { countMigrations } from "./kong/state";
+import { databaseSettings, type Inputs } from "./inputs";
+import { log } from "./log";
+import { buildOutputs, describePlan, summarize, type LastRun, type Outputs } from "./outputs";
+import { observeDatabase, type SchemaMetaSnapshot } from "./postgres/schema-meta";
+import { kongEnvironment } from "./postgres/settings";
+import { preflight, runnerFor } from "./runners";
+import { assertSucceeded, lockAborted } from "./runners/outcome";
+import type { MigrationCommand } from "./runners/types";
+
+const LOCK_RETRIES = 3;
+
+function target(inputs: Inputs) {
+  return { version: inputs.kongVersion, edition: inputs.edition, plugins: inputs.plugins };
+}
+
+export async function observe(inputs: Inputs): Promise<{ snapshot: SchemaMetaSnapshot; assessment: Assessment }> {
+  const snapshot = await observeDatabase(databaseSettings(inputs), inputs.dbTimeoutSeconds);
+  return { snapshot, assessment: assess(snapshot.rows, snapshot.legacyTables, target(inputs), inputs.decommissionedOld) };
+}
+
+function logLock(snapshot: SchemaMetaSnapshot, command: MigrationCommand): void {
+  const lock = snapshot.lock;
+  if (!lock) return;
+  const who = `Kong's migrations lock is held by ${lock.owner ?? "an unknown node"} until ${lock.expiresAt ?? "?"}`;
+  if (lock.expired) log(`${who} (expired: Kong removes it when it next takes the lock)`);
+  else log(`${who}: kong migrations ${command} ${command === "up" ? "waits for it (up to lockTimeoutSeconds)" : "aborts if it is still held"}`);
+}
+
+/** Throws when the database does not show what a successful step must leave. */
+function verify(step: Step, after: Assessment, inputs: Inputs): void {
+  const s = after.state;
+  const left =
+    step === "bootstrap" && s.needsBootstrap
+      ? "schema_meta"
+      : step === "finish"
+        ? countMigrations(s.pending) && `pending ${describeMigrations(s.pending)}`
+        : countMigrations(s.new) && `new ${describeMigrations(s.new)}`;
+  if (left) {
+    throw new KongMigrationError(
+      "VERIFICATION_FAILED",
+      `kong migrations ${step} reported success, but the database still has ${left} for Kong ${inputs.kongVersion}. ` +
+        `Check that the runner really runs Kong ${inputs.kongVersion} with KONG_PLUGINS=${inputs.plugins.join(",")}; ` +
+        `then run pulumi up again.`,
+    );
+  }
+}
+
+async function runStep(inputs: Inputs, step: MigrationCommand, before: Assessment): Promise<LastRun> {
+  const settings = databaseSettings(inputs);
+  const secrets = settings.password ? [settings.password] : [];
+  await preflight(inputs, step);
+  const runner = runnerFor(inputs);
+  for (let attempt = 1; ; attempt++) {
+    log(`running kong migrations ${step} (${describeMigrations(before.plan.migrations)})`);
+    const result = await runner.run({
+      command: step,
+      flags: ["--db-timeout", String(inputs.dbTimeoutSeconds), "--lock-timeout", String(inputs.lockTimeoutSeconds)],
+      env: { ...kongEnvironment(settings), KONG_PLUGINS: inputs.plugins.join(",") },
+      secrets,
+      timeoutSeconds: inputs.commandTimeoutSeconds,
+      onLine: (line) => log(`kong: ${line}`),
+    });
+    const lastRun: LastRun = {
+      command: `kong migrations ${step}`,
+      exitCode: result.exitCode,
+      migrations: before.plan.migrations,
+      durationMs: result.durationMs,
+      finishedAt: new Date().toISOString(),
+      where: result.where,
+    };
+    if (lockAborted(result) && attempt < LOCK_RETRIES) {
+      const { assessment } = await observe(inputs);
+      if (assessment.plan.step !== step) {
+        log(`kong migrations ${step} aborted on Kong's lock, and another node has since changed the database; re-planning`);
+        return lastRun;
+      }
+      log(`kong migrations ${step} aborted: another node held Kong's migrations lock; retry ${attempt + 1} of ${LOCK_RETRIES}`);
+      await sleep(1000 * attempt);
+      continue;
+    }
+    assertSucceeded(step, result, inputs.commandTimeoutSeconds);
+    log(`kong migrations ${step} exited ${result.exitCode} after ${(result.durationMs / 1000).toFixed(1)} s`);
+    return lastRun;
+  }
+}
+
+/**
+ * Brings the database to the declared state. At most bootstrap, or up, or finish, or up then
+ * finish when `decommissionedOld` was set in this same change (an in-place upgrade).
+ */
+export async function reconcile(inputs: Inputs, previous: Outputs | undefined): Promise<Outputs> {
+  let { snapshot, assessment } = await observe(inputs);
+  log(describePlan(summarize(assessment.plan, "database")));
+  for (const w of assessment.plan.warnings) log(`warning: ${w}`);
+  let lastRun = previous?.lastRun;
+  const ran: Step[] = [];
+  while (assessment.plan.step !== "none") {
+    const step = assessment.plan.step;
+    if (ran.includes(step) || ran.length >= 2) break;
+    if (step === "finish" && ran.includes("up") && previous?.decommissionedOld === true) {
+      log("not running finish right after up: decommissionedOld was already true before this upgrade; set it to false, then true once the old nodes are gone");
+      break;
+    }
+    logLock(snapshot, step);
+    lastRun = await runStep(inputs, step, assessment);
+    ran.push(step);
+    ({ snapshot, assessment } = await observe(inputs));
+    verify(step, assessment, inputs);
+  }
+  if (assessment.plan.waitingForDecommission) log(`finish waits: ${assessment.plan.reason}`);
+  const versionMoved = previous !== undefined && previous.kongVersion !== inputs.kongVersion;
+  const reloadRequired = versionMoved && ran.length === 0;
+  if (reloadRequired) {
+    log(`Kong ${inputs.kongVersion} needs no migration from ${previous.kongVersion}: reload or rolling-restart the nodes`);
+  }
+  return buildOutputs(inputs, assessment, lastRun, reloadRequired);
+}

@@ -1,0 +1,94 @@
+/**
+ * `KongDatabaseMigration`: Kong's database migrations as a Pulumi resource. Create runs
+ * `kong migrations bootstrap` (fresh database) or `up`; an update runs `up` when `kongVersion`
+ * moves forward and `finish` only once `decommissionedOld` is true. `pulumi preview --diff` shows
+ * the planned command and migrations in the `plan` input. Delete leaves the database as it is.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { kongDatabaseMigrationProvider } from "../provider";
+import type { KongDatabaseMigrationArgs } from "./args";
+
+export const KONG_DATABASE_MIGRATION_TYPE = "pulumi-nodejs:dynamic/kong-migrations:KongDatabaseMigration";
+
+/** The last `kong migrations` command the resource ran. */
+export interface LastRunOutput {
+  /** e.g. `kong migrations up`. */
+  readonly command: string;
+  readonly exitCode: number | null;
+  /** Migration names per subsystem it ran. */
+  readonly migrations: Record<string, string[]>;
+  readonly durationMs: number;
+  /** ISO time it ended. */
+  readonly finishedAt: string;
+  /** `local process`, or the Kubernetes Job's name. */
+  readonly where: string;
+}
+
+/** The provider's plan, recorded at check time (what `pulumi up` would run). */
+export interface PlanOutput {
+  /** `kong migrations bootstrap`, `... up`, `... finish`, or `none`. */
+  readonly command: string;
+  readonly migrations: Record<string, string[]>;
+  readonly reason: string;
+  /** `database`, or `catalogue` when the database could not be reached while planning. */
+  readonly source: string;
+  readonly warnings?: string[];
+}
+
+export class KongDatabaseMigration extends pulumi.dynamic.Resource {
+  /**
+   * `up-to-date`, or `pending-finish` while migrations wait for `decommissionedOld`. A refresh
+   * may also show `new-migrations` or `needs-bootstrap` when the database changed behind Pulumi.
+   */
+  declare readonly phase: pulumi.Output<"up-to-date" | "pending-finish" | "new-migrations" | "needs-bootstrap">;
+  /** Lower bound of the database's Kong version, read from its executed migrations. */
+  declare readonly databaseVersion: pulumi.Output<string>;
+  /** Executed migrations per subsystem (those the target version knows). */
+  declare readonly executed: pulumi.Output<Record<string, string[]>>;
+  /** Migrations whose `up` ran and whose teardown waits for `finish`, per subsystem. */
+  declare readonly pending: pulumi.Output<Record<string, string[]>>;
+  /** The last command run (absent when the resource adopted a database without running anything). */
+  declare readonly lastRun: pulumi.Output<LastRunOutput | undefined>;
+  /** True after a version change that ran no migration: nodes only need a reload or rolling restart. */
+  declare readonly reloadRequired: pulumi.Output<boolean>;
+  /** What the provider planned at the last check. */
+  declare readonly plan: pulumi.Output<PlanOutput>;
+  declare readonly kongVersion: pulumi.Output<string>;
+  declare readonly decommissionedOld: pulumi.Output<boolean>;
+
+  constructor(name: string, args: KongDatabaseMigrationArgs, opts?: pulumi.CustomResourceOptions) {
+    const database = pulumi.output(args.database);
+    // The password travels as its own top-level input, always secret, so that no other input or
+    // output (database settings, plan, logs) ever holds it and the engine encrypts it in state.
+    const password = database.apply((d) => d.password);
+    super(
+      kongDatabaseMigrationProvider,
+      name,
+      {
+        // Unsecret only the projection without the password, so a secret password does not hide the rest.
+        database: pulumi.unsecret(database.apply(({ password: _p, ...rest }) => rest)),
+        password: pulumi.secret(password),
+        kongVersion: args.kongVersion,
+        edition: args.edition,
+        plugins: args.plugins,
+        decommissionedOld: args.decommissionedOld,
+        runner: args.runner,
+        lockTimeoutSeconds: args.lockTimeoutSeconds,
+        dbTimeoutSeconds: args.dbTimeoutSeconds,
+        commandTimeoutSeconds: args.commandTimeoutSeconds,
+        phase: undefined,
+        databaseVersion: undefined,
+        executed: undefined,
+        pending: undefined,
+        lastRun: undefined,
+        reloadRequired: undefined,
+        plan: undefined,
+      },
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["password"] }),
+      "kong-migrations",
+      "KongDatabaseMigration",
+    );
+    // The encrypted password stays in state (refresh needs it) but is not a property of the resource.
+    delete (this as unknown as Record<string, unknown>).password;
+  }
+}

@@ -1,0 +1,104 @@
+import { strict as assert } from "node:assert";
+import { KongMigrationError } from "../../provider/kong/errors";
+import { planStep, type Observed } from "../../provider/kong/planner";
+import type { SchemaState } from "../../provider/kong/state";
+
+const empty = { executed: {}, pending: {}, new: {}, missing: {}, unknown: {} };
+const state = (s: Partial<SchemaState>): SchemaState => ({ needsBootstrap: false, ...empty, ...s });
+const desired = (decommissionedOld: boolean, version = "2.1.4") => ({ target: { version, edition: "oss" as const }, decommissionedOld });
+const observed = (s: Partial<SchemaState>, databaseVersion?: string, legacyTables = false): Observed => ({ state: state(s), databaseVersion, legacyTables });
+
+function refusal(fn: () => unknown): KongMigrationError {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof KongMigrationError, String(e));
+    return e;
+  }
+  assert.fail("expected a refusal");
+}
+
+describe("planner: design.md §2 row by row", () => {
+  it("no schema_meta -> bootstrap, whatever the desired state", () => {
+    for (const d of [false, true]) {
+      const p = planStep(observed({ needsBootstrap: true, new: { core: ["000_base"] } }), desired(d));
+      assert.equal(p.step, "bootstrap");
+      assert.deepEqual(p.migrations, { core: ["000_base"] });
+      assert.equal(p.reason, "The database has no schema_meta table: Kong 2.1.4 bootstraps it.");
+    }
+  });
+
+  it("no schema_meta but Kong < 1.0 tables -> refused, never bootstrapped", () => {
+    const e = refusal(() => planStep(observed({ needsBootstrap: true }, undefined, true), desired(false)));
+    assert.equal(e.code, "LEGACY_DATABASE");
+    assert.equal(e.property, "database");
+    assert.match(e.message, /0\.14\.1, then 1\.5\.x \(kong migrations migrate-apis\), then 2\.1\.4/);
+  });
+
+  it("up to date, nothing pending -> nothing", () => {
+    for (const d of [false, true]) {
+      const p = planStep(observed({ executed: { core: ["000_base"] } }, "2.1.3"), desired(d));
+      assert.deepEqual(p, { step: "none", reason: "The database is up to date for Kong 2.1.4.", migrations: {}, waitingForDecommission: false, warnings: [] });
+    }
+  });
+
+  it("new migrations, nothing pending -> up, listing exactly the new ones", () => {
+    const p = planStep(observed({ new: { core: ["009_200_to_210", "010_210_to_211"], acl: ["003_200_to_210"] } }, "2.0.0"), desired(false));
+    assert.equal(p.step, "up");
+    assert.deepEqual(p.migrations, { core: ["009_200_to_210", "010_210_to_211"], acl: ["003_200_to_210"] });
+    assert.equal(p.reason, "Kong 2.1.4 has 3 migrations the database has not run.");
+  });
+
+  it("pending only, decommissionedOld false -> nothing, finish waits for decommission", () => {
+    const p = planStep(observed({ pending: { core: ["009_200_to_210"] } }, "2.1.3"), desired(false));
+    assert.equal(p.step, "none");
+    assert.equal(p.waitingForDecommission, true);
+    assert.equal(p.reason, "1 migration is pending; finish waits for decommissionedOld: true (set it once no node of the old version uses the database).");
+  });
+
+  it("pending only, decommissionedOld true -> finish, listing the pending ones", () => {
+    const p = planStep(observed({ pending: { core: ["009_200_to_210"], acl: ["003_200_to_210", "004_212_to_213"] } }, "2.1.3"), desired(true));
+    assert.equal(p.step, "finish");
+    assert.deepEqual(p.migrations, { core: ["009_200_to_210"], acl: ["003_200_to_210", "004_212_to_213"] });
+    assert.equal(p.reason, "decommissionedOld is true: finishing 3 pending migrations.");
+  });
+
+  it("pending and new -> refused: finish the previous upgrade first", () => {
+    for (const d of [false, true]) {
+      const e = refusal(() => planStep(observed({ pending: { core: ["008_150_to_200"] }, new: { core: ["009_200_to_210"] } }, "2.0.0"), desired(d)));
+      assert.equal(e.code, "UNFINISHED_PREVIOUS_UPGRADE");
+      assert.equal(
+        e.message,
+        "The database has pending migrations from an upgrade that was never finished (core 008_150_to_200) and new " +
+          "migrations for Kong 2.1.4 (core 009_200_to_210); Kong's up refuses to run while migrations are pending. " +
+          "Finish the previous upgrade first: once no older node uses the database, set kongVersion to 2.0.0 with " +
+          "decommissionedOld: true and run pulumi up (kong migrations finish), then set kongVersion to 2.1.4.",
+      );
+    }
+  });
+
+  it("executed migrations unknown to the target -> refused: no downgrade", () => {
+    const e = refusal(() =>
+      planStep(observed({ executed: { core: ["000_base"] }, unknown: { core: ["009_200_to_210", "010_210_to_211"] } }, "2.1.1"), desired(false, "2.0.5")),
+    );
+    assert.equal(e.code, "DOWNGRADE");
+    assert.equal(e.property, "kongVersion");
+    assert.equal(
+      e.message,
+      "kongVersion 2.0.5 is older than the database, which has run migrations Kong 2.0.5 does not know " +
+        "(core 009_200_to_210, 010_210_to_211; the database is at least Kong 2.1.1). Kong cannot downgrade a " +
+        "database: set kongVersion to 2.1.1 or later, or restore a backup taken before the upgrade.",
+    );
+  });
+
+  it("an unsupported path is refused before up (§6)", () => {
+    const e = refusal(() => planStep(observed({ new: { core: ["016_280_to_300"] } }, "2.3.0"), desired(false, "3.0.0")));
+    assert.equal(e.code, "UNSUPPORTED_UPGRADE_PATH");
+  });
+
+  it("Kong's 'missing' is reported as a warning, not a step", () => {
+    const p = planStep(observed({ executed: { core: ["000_base"] }, missing: { core: ["003_100_to_110"] } }, "1.0.0"), desired(false));
+    assert.equal(p.step, "none");
+    assert.deepEqual(p.warnings, ['schema_meta names core 003_100_to_110 as last executed but records it nowhere (Kong calls this "missing").']);
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * kong-sim's fault switches against the provider: each failure is reported with Kong's own
+ * message, and the next `pulumi up` (check -> diff -> update) repairs the state.
+ */
+import { strict as assert } from "node:assert";
+import { spawn } from "node:child_process";
+import { setTimeout as sleep } from "node:timers/promises";
+import { isKongMigrationError } from "../../provider/kong/errors";
+import { query, useFreshDatabase, type TestDatabase } from "../helpers/postgres";
+import { setLogSink } from "../../provider/log";
+import { capturingLogs, deploy, inputsFor, provider, redeploy, SIM, type Deployed, type Raw } from "../helpers/provider-fixture";
+
+async function failedUpdate(s: Deployed, news: Raw) {
+  const checked = await provider.check!(s.inputs, news);
+  assert.deepEqual(checked.failures ?? [], []);
+  try {
+    await provider.update!(s.id, s.outs, checked.inputs);
+  } catch (e) {
+    assert.ok(isKongMigrationError(e), String(e));
+    return e;
+  }
+  assert.fail("the update should have failed");
+}
+
+const corePending = async (db: TestDatabase) =>
+  (await query<{ executed: string[]; pending: string[] | null }>(db, "SELECT executed, pending FROM schema_meta WHERE subsystem = 'core'"))[0];
+
+describe("provider and kong-sim faults: the next pulumi up converges", function () {
+  this.timeout(120_000);
+  const db = useFreshDatabase();
+
+  it("a migration failing with a SQL error fails the update with Kong's message; the re-run succeeds", async () => {
+    const s = await deploy(inputsFor(db(), "2.0.5"));
+    const e = await failedUpdate(s, inputsFor(db(), "2.1.4", {}, { KONG_SIM_FAIL_AT: "1" }));
+    assert.equal(e.code, "COMMAND_FAILED");
+    assert.match(e.message, /^kong migrations up \(local process\) exited 1: \[PostgreSQL error\] cluster_mutex callback threw an error: .*failed to run migration '009_200_to_210' up: /s);
+    assert.equal((await corePending(db())).pending, null, "the failed migration was rolled back and not recorded");
+    const after = await redeploy(s, inputsFor(db(), "2.1.4"));
+    assert.equal(after.outs.phase, "pending-finish");
+  });
+
+  it("a crash between a migration's SQL and its bookkeeping: the lock expires and the re-run completes", async () => {
+    const s = await deploy(inputsFor(db(), "2.0.5"));
+    const e = await failedUpdate(s, inputsFor(db(), "2.1.4", { lockTimeoutSeconds: 3 }, { KONG_SIM_CRASH_AFTER_SQL: "1" }));
+    assert.equal(e.code, "COMMAND_FAILED");
+    assert.match(e.message, /^kong migrations up \(local process\) was killed by SIGKILL: /);
+    const locks = await query<{ key: string }>(db(), "SELECT key FROM locks");
+    assert.deepEqual(locks, [{ key: "migrations" }], "a crashed Kong leaves its lock row behind");
+    const { result, lines } = await capturingLogs(() => redeploy(s, inputsFor(db(), "2.1.4", { lockTimeoutSeconds: 3 })));
+    assert.equal(result.outs.phase, "pending-finish");
+    assert.deepEqual((await corePending(db())).pending, ["009_200_to_210"]);
+    assert.ok(lines.some((l) => l.startsWith("[kong-migrations] Kong's migrations lock is held by ")), lines.join("\n"));
+  });
+
+  it("another node holding the lock: up waits, then re-plans from the database", async () => {
+    const s = await deploy(inputsFor(db(), "2.0.5"));
+    const d = db();
+    const other = spawn(process.execPath, [SIM, "migrations", "up", "--lock-timeout", "10"], {
+      env: { ...process.env, KONG_PG_HOST: d.host, KONG_PG_PORT: String(d.port), KONG_PG_USER: d.user, KONG_PG_PASSWORD: d.password, KONG_PG_DATABASE: d.database, KONG_SIM_VERSION: "2.1.4", KONG_SIM_HOLD_LOCK_SECONDS: "2" },
+      stdio: "ignore",
+    });
+    const exited = new Promise<number | null>((r) => other.once("exit", r));
+    while ((await query(db(), "SELECT 1 FROM locks WHERE key = 'migrations'")).length === 0) await sleep(50);
+    const { result, lines } = await capturingLogs(() => redeploy(s, inputsFor(db(), "2.1.4", { lockTimeoutSeconds: 10 })));
+    assert.equal(await exited, 0);
+    assert.equal(result.outs.phase, "pending-finish");
+    assert.ok(lines.includes("[kong-migrations] kong: aborted: another node is performing database changes"), lines.join("\n"));
+    assert.ok(lines.includes("[kong-migrations] kong migrations up aborted on Kong's lock, and another node has since changed the database; re-planning"), lines.join("\n"));
+  });
+
+  it("a lock held past lockTimeoutSeconds fails with LOCK_TIMEOUT and changes nothing", async () => {
+    const s = await deploy(inputsFor(db(), "2.0.5"));
+    const d = db();
+    const other = spawn(process.execPath, [SIM, "migrations", "up", "--lock-timeout", "30"], {
+      env: { ...process.env, KONG_PG_HOST: d.host, KONG_PG_PORT: String(d.port), KONG_PG_USER: d.user, KONG_PG_PASSWORD: d.password, KONG_PG_DATABASE: d.database, KONG_SIM_VERSION: "2.1.4", KONG_SIM_HOLD_LOCK_SECONDS: "8" },
+      stdio: "ignore",
+    });
+    const exited = new Promise<number | null>((r) => other.once("exit", r));
+    while ((await query(db(), "SELECT 1 FROM locks WHERE key = 'migrations'")).length === 0) await sleep(50);
+    const e = await failedUpdate(s, inputsFor(db(), "2.1.4", { lockTimeoutSeconds: 2 }));
+    assert.equal(e.code, "LOCK_TIMEOUT");
+    assert.match(e.message, /^kong migrations up \(local process\) waited lockTimeoutSeconds for Kong's migrations lock and gave up: \[PostgreSQL error\] timeout/);
+    assert.equal(await exited, 0);
+  });
+
+  it("a slow migration streams Kong's progress lines while it runs", async () => {
+    const s = await deploy(inputsFor(db(), "2.0.5"));
+    const stamped: Array<[number, string]> = [];
+    const prev = setLogSink((l) => stamped.push([Date.now(), l]));
+    let result: Deployed;
+    try {
+      result = await redeploy(s, inputsFor(db(), "2.1.4", {}, { KONG_SIM_SLEEP_SECONDS: "2", KONG_SIM_SLEEP_AT: "2" }));
+    } finally {
+      setLogSink(prev);
+    }
+    assert.equal(result.outs.phase, "pending-finish");
+    const at = (prefix: string) => stamped.find(([, l]) => l.startsWith(prefix))?.[0];
+    const first = at("[kong-migrations] kong: core migrated up to: 009_200_to_210 (pending)");
+    const done = at("[kong-migrations] kong migrations up exited 0 after ");
+    assert.ok(first !== undefined && done !== undefined, stamped.map(([, l]) => l).join("\n"));
+    assert.ok(done - first >= 1500, `the first migration's line arrived ${done - first} ms before the end, while migration 2 slept`);
+  });
+});

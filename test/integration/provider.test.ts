@@ -1,0 +1,228 @@
+/**
+ * KongDatabaseMigration's provider methods called directly, against a real PostgreSQL database,
+ * with kong-sim as the `kong` command.
+ */
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { query, useFreshDatabase, withClient, type TestDatabase } from "../helpers/postgres";
+import { capturingLogs, deploy, inputsFor, kongSim, provider, redeploy, type Raw } from "../helpers/provider-fixture";
+
+const PENDING_AFTER_2_1_4_UP = {
+  core: ["009_200_to_210"],
+  acl: ["003_200_to_210", "004_212_to_213"],
+  "bot-detection": ["001_200_to_210"],
+  "ip-restriction": ["001_200_to_210"],
+  oauth2: ["004_200_to_210"],
+};
+
+async function schemaMeta(db: TestDatabase) {
+  return query<{ subsystem: string; executed: string[] | null; pending: string[] | null }>(
+    db,
+    "SELECT subsystem, executed, pending FROM schema_meta ORDER BY subsystem",
+  );
+}
+
+describe("KongDatabaseMigration provider (real PostgreSQL, kong-sim)", function () {
+  this.timeout(120_000);
+  const db = useFreshDatabase();
+
+  it("bootstraps a fresh database on create", async () => {
+    const { result } = await capturingLogs(() => deploy(inputsFor(db(), "2.0.5")));
+    const outs = result.outs;
+    assert.equal(outs.phase, "up-to-date");
+    assert.equal((outs.lastRun as Raw).command, "kong migrations bootstrap");
+    assert.equal((outs.lastRun as Raw).exitCode, 0);
+    assert.equal(outs.databaseVersion, "2.0.0");
+    assert.deepEqual(outs.pending, {});
+    assert.deepEqual((outs.executed as Record<string, string[]>).core, [
+      "000_base",
+      "003_100_to_110",
+      "004_110_to_120",
+      "005_120_to_130",
+      "006_130_to_140",
+      "007_140_to_150",
+      "008_150_to_200",
+    ]);
+    assert.equal(outs.password, db().password, "the password is kept (encrypted by the engine) for refresh");
+    assert.equal(result.id, `${db().host}:${db().port}/${db().database}`);
+    const core = (await schemaMeta(db())).find((r) => r.subsystem === "core");
+    assert.deepEqual(core?.executed?.at(-1), "008_150_to_200");
+  });
+
+  it("adopts a database already at the target without running anything", async () => {
+    assert.equal((await kongSim(db(), "2.1.4", ["migrations", "bootstrap"])).code, 0);
+    const before = await schemaMeta(db());
+    const { result, lines } = await capturingLogs(() => deploy(inputsFor(db(), "2.1.4")));
+    assert.equal(result.outs.phase, "up-to-date");
+    assert.equal(result.outs.lastRun, undefined);
+    assert.deepEqual(await schemaMeta(db()), before);
+    assert.ok(lines.includes("[kong-migrations] nothing to run: The database is up to date for Kong 2.1.4."), lines.join("\n"));
+  });
+
+  it("2.0.5 -> 2.1.4: preview lists up, up keeps 2.0.5 working, finish waits for decommissionedOld", async () => {
+    let s = await deploy(inputsFor(db(), "2.0.5"));
+    const checked = await provider.check!(s.inputs, inputsFor(db(), "2.1.4"));
+    const plan = checked.inputs.plan as Raw;
+    assert.equal(plan.command, "kong migrations up");
+    assert.equal(plan.source, "database");
+    assert.deepEqual((plan.migrations as Raw).core, ["009_200_to_210", "010_210_to_211", "011_212_to_213"]);
+    assert.deepEqual((plan.migrations as Raw).acl, ["003_200_to_210", "004_212_to_213"]);
+
+    s = await redeploy(s, inputsFor(db(), "2.1.4"));
+    assert.equal(s.outs.phase, "pending-finish");
+    assert.deepEqual(s.outs.pending, PENDING_AFTER_2_1_4_UP);
+    assert.equal((s.outs.lastRun as Raw).command, "kong migrations up");
+    assert.equal((await kongSim(db(), "2.0.5", ["check-compat"])).code, 0, "the 2.0.5 cluster keeps working after up");
+
+    // Converged while waiting: no diff, and finish is not run.
+    const again = await redeploy(s, inputsFor(db(), "2.1.4"));
+    assert.equal(again.changed, false);
+    assert.equal((again.inputs.plan as Raw).command, "none");
+    assert.deepEqual((await schemaMeta(db())).find((r) => r.subsystem === "core")?.pending, ["009_200_to_210"]);
+
+    const decommissioned = inputsFor(db(), "2.1.4", { decommissionedOld: true });
+    const preview = await provider.check!(again.inputs, decommissioned);
+    assert.equal((preview.inputs.plan as Raw).command, "kong migrations finish");
+    assert.deepEqual((preview.inputs.plan as Raw).migrations, PENDING_AFTER_2_1_4_UP);
+    s = await redeploy(again, decommissioned);
+    assert.equal(s.outs.phase, "up-to-date");
+    assert.equal((s.outs.lastRun as Raw).command, "kong migrations finish");
+    assert.deepEqual(s.outs.pending, {});
+    assert.equal((await kongSim(db(), "2.0.5", ["check-compat"])).code, 1, "after finish, 2.0.5 can no longer run");
+    assert.equal((await kongSim(db(), "2.1.4", ["check-compat"])).code, 0);
+    assert.equal((await redeploy(s, decommissioned)).changed, false);
+  });
+
+  it("1.5.1 -> 2.1.4 runs up from a 1.x database", async () => {
+    let s = await deploy(inputsFor(db(), "1.5.1"));
+    assert.equal(s.outs.databaseVersion, "1.5.0");
+    s = await redeploy(s, inputsFor(db(), "2.1.4"));
+    assert.equal(s.outs.phase, "pending-finish");
+    assert.deepEqual((s.outs.pending as Record<string, string[]>).core, ["008_150_to_200", "009_200_to_210"]);
+  });
+
+  it("a patch upgrade without migrations only asks for a reload", async () => {
+    let s = await deploy(inputsFor(db(), "2.1.3"));
+    const lastRun = s.outs.lastRun;
+    s = await redeploy(s, inputsFor(db(), "2.1.4"));
+    assert.equal(s.changed, true);
+    assert.equal(s.outs.reloadRequired, true);
+    assert.equal(s.outs.phase, "up-to-date");
+    assert.deepEqual(s.outs.lastRun, lastRun);
+  });
+
+  it("a patch upgrade with migrations (2.1.0 -> 2.1.3) runs up", async () => {
+    let s = await deploy(inputsFor(db(), "2.1.0"));
+    s = await redeploy(s, inputsFor(db(), "2.1.3"));
+    assert.equal(s.outs.reloadRequired, false);
+    assert.deepEqual((s.outs.lastRun as Raw).migrations, { core: ["010_210_to_211", "011_212_to_213"], acl: ["004_212_to_213"], oauth2: ["005_210_to_211"] });
+    assert.deepEqual(s.outs.pending, { acl: ["004_212_to_213"] });
+  });
+
+  it("refuses new migrations on top of an unfinished previous upgrade, at check", async () => {
+    let s = await deploy(inputsFor(db(), "1.5.1"));
+    s = await redeploy(s, inputsFor(db(), "2.0.5"));
+    assert.equal(s.outs.phase, "pending-finish");
+    const before = await schemaMeta(db());
+    const checked = await provider.check!(s.inputs, inputsFor(db(), "2.1.4"));
+    assert.equal(checked.failures?.length, 1);
+    assert.equal(checked.failures?.[0].property, "kongVersion");
+    assert.match(checked.failures![0].reason, /^The database has pending migrations from an upgrade that was never finished \(core 008_150_to_200; /);
+    assert.match(checked.failures![0].reason, /set kongVersion to 2\.0\.0 with decommissionedOld: true/);
+    assert.deepEqual(await schemaMeta(db()), before);
+  });
+
+  it("refuses a downgrade at check and leaves the database alone", async () => {
+    const s = await deploy(inputsFor(db(), "2.1.4"));
+    const before = await schemaMeta(db());
+    const checked = await provider.check!(s.inputs, inputsFor(db(), "2.0.5"));
+    assert.equal(checked.failures?.[0].property, "kongVersion");
+    assert.match(checked.failures![0].reason, /^kongVersion 2\.0\.5 is older than the database, which has run migrations Kong 2\.0\.5 does not know \(core 009_200_to_210, 010_210_to_211, 011_212_to_213; /);
+    assert.deepEqual(await schemaMeta(db()), before);
+  });
+
+  it("refresh picks up a finish run by hand", async () => {
+    let s = await deploy(inputsFor(db(), "2.0.5"));
+    s = await redeploy(s, inputsFor(db(), "2.1.4"));
+    assert.equal(s.outs.phase, "pending-finish");
+    assert.equal((await kongSim(db(), "2.1.4", ["migrations", "finish"])).code, 0);
+    const read = await provider.read!(s.id, s.outs);
+    assert.equal(read.id, s.id);
+    assert.equal((read.props as Raw).phase, "up-to-date");
+    assert.deepEqual((read.props as Raw).pending, {});
+  });
+
+  it("delete leaves every row and table as it is", async () => {
+    const s = await deploy(inputsFor(db(), "2.1.4"));
+    const tables = () => query(db(), "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1");
+    const [rowsBefore, tablesBefore] = [await schemaMeta(db()), await tables()];
+    const { lines } = await capturingLogs(() => provider.delete!(s.id, s.outs));
+    assert.deepEqual(await schemaMeta(db()), rowsBefore);
+    assert.deepEqual(await tables(), tablesBefore);
+    assert.deepEqual(lines, [`[kong-migrations] delete: left the database ${s.id} exactly as it is (Kong's tables and data stay; no reset runs)`]);
+  });
+
+  describe("bad input is refused at check, naming the property, before any database change", () => {
+    const cases: Array<[string, Raw, string, RegExp]> = [
+      ["malformed version", { kongVersion: "v2.1" }, "kongVersion", /v2\.1/],
+      ["unknown edition", { edition: "community" }, "edition", /^edition must be "oss" or "enterprise" \(got "community"\)\.$/],
+      ["empty host", { database: { host: "" } }, "database.host", /^database\.host is empty/],
+      ["bad port", { database: { host: "127.0.0.1", port: 70000 } }, "database.port", /^database\.port must be a whole number from 1 to 65535 \(got 70000\)\.$/],
+      ["bad timeout", { lockTimeoutSeconds: 0 }, "lockTimeoutSeconds", /^lockTimeoutSeconds must be a whole number of seconds from 1 to 86400 \(got 0\); default 60\.$/],
+      ["password in runner env", { runner: { kind: "local", command: ["kong"], env: { KONG_PG_PASSWORD: "x" } } }, "runner.env", /pass the password as database\.password/],
+      ["empty command", { runner: { kind: "local", command: [] } }, "runner.command", /^runner\.command must be a non-empty list/],
+    ];
+    for (const [name, override, property, reason] of cases) {
+      it(name, async () => {
+        const news = { ...inputsFor(db(), "2.1.4"), ...override };
+        const checked = await provider.check!({}, news);
+        assert.equal(checked.failures?.length, 1, JSON.stringify(checked.failures));
+        assert.equal(checked.failures![0].property, property);
+        assert.match(checked.failures![0].reason, reason);
+        const [{ n }] = await query<{ n: string }>(db(), "SELECT count(*)::text AS n FROM information_schema.tables WHERE table_schema = 'public'");
+        assert.equal(n, "0");
+      });
+    }
+  });
+
+  it("plans from the catalogue when the database cannot be reached during preview", async () => {
+    const s = await deploy(inputsFor(db(), "2.0.5"));
+    const unreachable = inputsFor({ ...db(), port: 1 }, "2.1.4");
+    const checked = await provider.check!({ ...s.inputs, database: (unreachable as Raw).database }, unreachable);
+    assert.deepEqual(checked.failures ?? [], []);
+    const plan = checked.inputs.plan as Raw;
+    assert.equal(plan.source, "catalogue");
+    assert.equal(plan.command, "kong migrations up");
+    assert.match(String(plan.reason), /^database unreachable \(.*ECONNREFUSED.*\); planned from the catalogue assuming the database is at Kong 2\.0\.5\. /);
+    assert.deepEqual((plan.migrations as Raw).core, ["009_200_to_210", "010_210_to_211", "011_212_to_213"]);
+  });
+
+  it("a password full of quotes, spaces and non-ASCII works and never reaches logs or argv", async () => {
+    const password = `p'a"ss w\\ord ünï€ode; $(echo) --x`;
+    const role = "kong_odd";
+    await withClient(db().database, async (c) => {
+      await c.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password.replace(/'/g, "''")}'`);
+      await c.query(`GRANT ALL ON SCHEMA public TO ${role}`);
+      await c.query(`GRANT ALL ON DATABASE ${db().database} TO ${role}`);
+    });
+    const record = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "argv-")), "argv.jsonl");
+    const odd = { ...db(), user: role, password };
+    const fixture = path.resolve(__dirname, "..", "fixtures", "record-argv.js");
+    const news = inputsFor(odd, "2.1.4", {
+      runner: { kind: "local", command: [process.execPath, fixture], env: { KONG_SIM_VERSION: "2.1.4", ARGV_RECORD_FILE: record } },
+    });
+    const { result, lines } = await capturingLogs(() => deploy(news));
+    assert.equal(result.outs.phase, "up-to-date");
+    assert.ok(lines.some((l) => l.startsWith("[kong-migrations] kong: ")), "Kong's output was streamed");
+    assert.ok(!lines.join("\n").includes(password), "password in logs");
+    const starts = fs.readFileSync(record, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    assert.equal(starts.length, 1);
+    assert.deepEqual(starts[0].argv.slice(2), ["migrations", "bootstrap", "--db-timeout", "60", "--lock-timeout", "5"]);
+    assert.equal(starts[0].hasPasswordEnv, true);
+    const { password: _p, ...visible } = result.outs;
+    assert.ok(!JSON.stringify(visible).includes(password), "password in an output other than the encrypted one");
+    assert.ok(!JSON.stringify(result.inputs.database).includes(password));
+  });
+});

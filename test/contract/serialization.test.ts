@@ -1,0 +1,34 @@
+/**
+ * The provider object is serialized into every resource's state (`__provider`). Inside this
+ * repository it is captured by value: it must serialize, stay small, and hold no secret.
+ */
+import { strict as assert } from "node:assert";
+import * as path from "node:path";
+import * as runtime from "@pulumi/pulumi/runtime";
+import { SUPERUSER_PASSWORD } from "../helpers/global-postgres";
+
+const MAX_BYTES = 16 * 1024;
+
+describe("provider serialization (pulumi.runtime.serializeFunction)", () => {
+  for (const [layout, modulePath] of [
+    ["compiled package (dist/)", path.resolve(__dirname, "..", "..", "dist", "provider")],
+    ["TypeScript sources", path.resolve(__dirname, "..", "..", "provider")],
+  ] as const) {
+    it(`serializes from the ${layout}, under 16 KB, with no secret`, async () => {
+      process.env.KONG_PG_PASSWORD = SUPERUSER_PASSWORD; // a secret in the environment must not be captured
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { kongDatabaseMigrationProvider } = require(modulePath);
+        const result = await runtime.serializeFunction(() => kongDatabaseMigrationProvider, { allowSecrets: true });
+        assert.equal(result.containsSecrets, false);
+        assert.ok(Buffer.byteLength(result.text) < MAX_BYTES, `${Buffer.byteLength(result.text)} bytes`);
+        assert.ok(!result.text.includes(SUPERUSER_PASSWORD));
+        for (const method of ["check", "diff", "create", "read", "update", "delete"]) {
+          assert.match(result.text, new RegExp(`${method}: \\(`), `method ${method} is serialized`);
+        }
+      } finally {
+        delete process.env.KONG_PG_PASSWORD;
+      }
+    });
+  }
+});

@@ -16,7 +16,6 @@ import { inputsFor, kongSim } from "../helpers/provider-fixture";
 /* eslint-disable @typescript-eslint/no-require-imports */
 const pb = require("@pulumi/pulumi/proto/provider_pb");
 const { ResourceProviderClient } = require("@pulumi/pulumi/proto/provider_grpc_pb");
-const { kongDatabaseMigrationProvider } = require(path.resolve(__dirname, "..", "..", "dist", "provider"));
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const URN = "urn:pulumi:dev::contract::pulumi-nodejs:dynamic/kong-migrations:KongDatabaseMigration::db";
@@ -35,6 +34,9 @@ describe("contract: Pulumi's dynamic-provider host over gRPC", function () {
   const hostOutput: string[] = [];
 
   before(async () => {
+    // The compiled package (built by `npm test`'s pretest): the host process cannot load TypeScript.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { kongDatabaseMigrationProvider } = require(path.resolve(__dirname, "..", "..", "dist", "provider"));
     serialized = (await runtime.serializeFunction(() => kongDatabaseMigrationProvider, { allowSecrets: true })).text;
     const script = require.resolve("@pulumi/pulumi/cmd/dynamic-provider/index.js");
     host = spawn(process.execPath, [script, "127.0.0.1:1"], { cwd: path.resolve(__dirname, "..", ".."), stdio: ["ignore", "pipe", "pipe"] });

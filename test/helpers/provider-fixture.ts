@@ -49,6 +49,9 @@ export async function kongSim(db: TestDatabase, version: string, args: string[],
   }
 }
 
+// Provider progress lines are silent in tests unless a test captures them.
+setLogSink(() => undefined);
+
 /** Captures provider log lines while `fn` runs. */
 export async function capturingLogs<T>(fn: () => Promise<T>): Promise<{ result: T; lines: string[] }> {
   const lines: string[] = [];

@@ -34,22 +34,24 @@ describe("provider and kong-sim faults: the next pulumi up converges", function 
     const e = await failedUpdate(s, inputsFor(db(), "2.1.4", {}, { KONG_SIM_FAIL_AT: "1" }));
     assert.equal(e.code, "COMMAND_FAILED");
     assert.match(e.message, /^kong migrations up \(local process\) exited 1: \[PostgreSQL error\] cluster_mutex callback threw an error: .*failed to run migration '009_200_to_210' up: /s);
-    assert.equal((await corePending(db())).pending, null, "the failed migration was rolled back and not recorded");
+    assert.deepEqual((await corePending(db())).pending ?? [], [], "the failed migration was rolled back and not recorded");
     const after = await redeploy(s, inputsFor(db(), "2.1.4"));
     assert.equal(after.outs.phase, "pending-finish");
   });
 
   it("a crash between a migration's SQL and its bookkeeping: the lock expires and the re-run completes", async () => {
     const s = await deploy(inputsFor(db(), "2.0.5"));
-    const e = await failedUpdate(s, inputsFor(db(), "2.1.4", { lockTimeoutSeconds: 3 }, { KONG_SIM_CRASH_AFTER_SQL: "1" }));
+    // The crashed run's lock row lives for its --lock-timeout (2 s); the re-run waits up to 10 s.
+    const e = await failedUpdate(s, inputsFor(db(), "2.1.4", { lockTimeoutSeconds: 2 }, { KONG_SIM_CRASH_AFTER_SQL: "1" }));
     assert.equal(e.code, "COMMAND_FAILED");
     assert.match(e.message, /^kong migrations up \(local process\) was killed by SIGKILL: /);
     const locks = await query<{ key: string }>(db(), "SELECT key FROM locks");
     assert.deepEqual(locks, [{ key: "migrations" }], "a crashed Kong leaves its lock row behind");
-    const { result, lines } = await capturingLogs(() => redeploy(s, inputsFor(db(), "2.1.4", { lockTimeoutSeconds: 3 })));
+    const { result, lines } = await capturingLogs(() => redeploy(s, inputsFor(db(), "2.1.4", { lockTimeoutSeconds: 10 })));
     assert.equal(result.outs.phase, "pending-finish");
     assert.deepEqual((await corePending(db())).pending, ["009_200_to_210"]);
     assert.ok(lines.some((l) => l.startsWith("[kong-migrations] Kong's migrations lock is held by ")), lines.join("\n"));
+    assert.ok(lines.includes("[kong-migrations] kong migrations up aborted: another node held Kong's migrations lock; retry 2 of 3"), lines.join("\n"));
   });
 
   it("another node holding the lock: up waits, then re-plans from the database", async () => {

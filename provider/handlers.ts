@@ -42,9 +42,18 @@ function planFromCatalogue(inputs: Inputs, olds: Record<string, unknown>, why: s
   const prevVersion = typeof olds.kongVersion === "string" && parseKongVersion(olds.kongVersion) ? olds.kongVersion : undefined;
   const prefix = `database unreachable (${why}); planned from the catalogue assuming the database is `;
   if (!prevVersion) {
-    return { command: "kong migrations bootstrap or up", migrations: {}, reason: `${prefix}unknown: create runs bootstrap if it is empty, else up`, source: "catalogue" };
+    return {
+      command: "kong migrations bootstrap or up",
+      migrations: {},
+      reason: `${prefix}unknown: create runs bootstrap if it is empty, else up`,
+      source: "catalogue",
+    };
   }
-  const prev = { version: prevVersion, edition: inputs.edition, plugins: Array.isArray(olds.plugins) ? (olds.plugins as string[]) : inputs.plugins };
+  const prev = {
+    version: prevVersion,
+    edition: inputs.edition,
+    plugins: Array.isArray(olds.plugins) ? (olds.plugins as string[]) : inputs.plugins,
+  };
   const target = { version: inputs.kongVersion, edition: inputs.edition, plugins: inputs.plugins };
   const a = assess(rowsAt(prev), false, target, inputs.decommissionedOld);
   return summarize(a.plan, "catalogue", `${prefix}at Kong ${prevVersion}. `);
@@ -76,19 +85,33 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
   const { inputs, failures } = normalizeInputs(news);
   if (failures.length) return { inputs: news, failures };
   if (containsUnknown(news)) {
-    const plan: PlanSummary = { command: "unknown until apply", migrations: {}, reason: "some inputs are not known until apply", source: "catalogue" };
+    const plan: PlanSummary = {
+      command: "unknown until apply",
+      migrations: {},
+      reason: "some inputs are not known until apply",
+      source: "catalogue",
+    };
     return { inputs: { ...news, ...inputs, plan } };
   }
   let plan: PlanSummary;
   try {
     const snapshot = await observeDatabase(databaseSettings(inputs), Math.min(inputs.dbTimeoutSeconds, CHECK_TIMEOUT_SECONDS));
-    plan = summarize(assess(snapshot.rows, snapshot.legacyTables, { version: inputs.kongVersion, edition: inputs.edition, plugins: inputs.plugins }, inputs.decommissionedOld).plan, "database");
+    plan = summarize(
+      assess(
+        snapshot.rows,
+        snapshot.legacyTables,
+        { version: inputs.kongVersion, edition: inputs.edition, plugins: inputs.plugins },
+        inputs.decommissionedOld,
+      ).plan,
+      "database",
+    );
   } catch (e) {
     if (isKongMigrationError(e)) return { inputs: news, failures: [{ property: e.property ?? "kongVersion", reason: message(e, inputs) }] };
     try {
       plan = planFromCatalogue(inputs, olds, message(e, inputs));
     } catch (refusal) {
-      if (isKongMigrationError(refusal)) return { inputs: news, failures: [{ property: refusal.property ?? "kongVersion", reason: message(refusal, inputs) }] };
+      if (isKongMigrationError(refusal))
+        return { inputs: news, failures: [{ property: refusal.property ?? "kongVersion", reason: message(refusal, inputs) }] };
       throw refusal;
     }
   }
@@ -119,7 +142,11 @@ export async function create(news: Record<string, unknown>): Promise<pulumi.dyna
   return { id: idOf(inputs), outs };
 }
 
-export async function update(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.UpdateResult> {
+export async function update(
+  _id: string,
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+): Promise<pulumi.dynamic.UpdateResult> {
   const { inputs } = normalizeInputs(news);
   return { outs: await reconcile(inputs, olds as unknown as Outputs) };
 }

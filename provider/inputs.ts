@@ -82,7 +82,10 @@ function stringMap(value: unknown, property: string, failures: Failure[]): Recor
 function positiveInt(value: unknown, property: string, fallback: number, failures: Failure[]): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 86400) {
-    failures.push({ property, reason: `${property} must be a whole number of seconds from 1 to 86400 (got ${JSON.stringify(value)}); default ${fallback}.` });
+    failures.push({
+      property,
+      reason: `${property} must be a whole number of seconds from 1 to 86400 (got ${JSON.stringify(value)}); default ${fallback}.`,
+    });
     return fallback;
   }
   return value;
@@ -110,17 +113,26 @@ function database(raw: unknown, failures: Failure[]): { settings: Inputs["databa
   const d = isObject(raw) ? raw : {};
   if (!isObject(raw)) failures.push({ property: "database", reason: "database is required: give at least database.host." });
   const host = text(d.host, "database.host", DATABASE_DEFAULTS.host, failures)!;
-  if (host.trim() === "") failures.push({ property: "database.host", reason: "database.host is empty: give the PostgreSQL host name or address (Kong's KONG_PG_HOST)." });
+  if (host.trim() === "")
+    failures.push({
+      property: "database.host",
+      reason: "database.host is empty: give the PostgreSQL host name or address (Kong's KONG_PG_HOST).",
+    });
   let port: number = DATABASE_DEFAULTS.port;
   if (d.port !== undefined) {
     if (typeof d.port !== "number" || !Number.isInteger(d.port) || d.port < 1 || d.port > 65535) {
-      failures.push({ property: "database.port", reason: `database.port must be a whole number from 1 to 65535 (got ${JSON.stringify(d.port)}).` });
+      failures.push({
+        property: "database.port",
+        reason: `database.port must be a whole number from 1 to 65535 (got ${JSON.stringify(d.port)}).`,
+      });
     } else port = d.port;
   }
   const user = text(d.user, "database.user", DATABASE_DEFAULTS.user, failures)!;
-  if (user === "") failures.push({ property: "database.user", reason: "database.user is empty: give the PostgreSQL role Kong uses (KONG_PG_USER)." });
+  if (user === "")
+    failures.push({ property: "database.user", reason: "database.user is empty: give the PostgreSQL role Kong uses (KONG_PG_USER)." });
   const name = text(d.database, "database.database", DATABASE_DEFAULTS.database, failures)!;
-  if (name === "") failures.push({ property: "database.database", reason: "database.database is empty: give the database name (KONG_PG_DATABASE)." });
+  if (name === "")
+    failures.push({ property: "database.database", reason: "database.database is empty: give the database name (KONG_PG_DATABASE)." });
   const schema = text(d.schema, "database.schema", undefined, failures);
   const settings = {
     host,
@@ -143,13 +155,19 @@ function runner(raw: unknown, failures: Failure[]): Inputs["runner"] {
   const env = stringMap(raw.env, "runner.env", failures);
   for (const key of Object.keys(env)) {
     if (key === "KONG_PG_PASSWORD" || key === "KONG_PG_PASSWORD_FILE") {
-      failures.push({ property: "runner.env", reason: `runner.env must not carry ${key}: pass the password as database.password (a secret) instead.` });
+      failures.push({
+        property: "runner.env",
+        reason: `runner.env must not carry ${key}: pass the password as database.password (a secret) instead.`,
+      });
     }
   }
   if (raw.kind === "local" || raw.kind === undefined) {
     const command = raw.command === undefined ? ["kong"] : raw.command;
     if (!Array.isArray(command) || command.length === 0 || command.some((c) => typeof c !== "string" || c === "")) {
-      failures.push({ property: "runner.command", reason: `runner.command must be a non-empty list of non-empty strings, e.g. ["kong"] (got ${JSON.stringify(raw.command)}).` });
+      failures.push({
+        property: "runner.command",
+        reason: `runner.command must be a non-empty list of non-empty strings, e.g. ["kong"] (got ${JSON.stringify(raw.command)}).`,
+      });
       return { kind: "local", command: ["kong"], env };
     }
     return { kind: "local", command: command as string[], env };
@@ -198,9 +216,15 @@ export function normalizeInputs(news: Raw): { inputs: Inputs; failures: Failure[
   let plugins: string[] = ["bundled"];
   if (news.plugins !== undefined) {
     if (!Array.isArray(news.plugins) || news.plugins.some((p) => typeof p !== "string" || p.trim() === "" || p.includes(","))) {
-      failures.push({ property: "plugins", reason: `plugins must be a list of plugin names (KONG_PLUGINS), e.g. ["bundled", "my-plugin"] (got ${JSON.stringify(news.plugins)}).` });
+      failures.push({
+        property: "plugins",
+        reason: `plugins must be a list of plugin names (KONG_PLUGINS), e.g. ["bundled", "my-plugin"] (got ${JSON.stringify(news.plugins)}).`,
+      });
     } else if (news.plugins.includes("off") && news.plugins.length > 1) {
-      failures.push({ property: "plugins", reason: `plugins: "off" cannot be combined with other names; use ["off"] alone for no plugins.` });
+      failures.push({
+        property: "plugins",
+        reason: `plugins: "off" cannot be combined with other names; use ["off"] alone for no plugins.`,
+      });
     } else plugins = news.plugins as string[];
   }
   const inputs: Inputs = {
@@ -213,7 +237,12 @@ export function normalizeInputs(news: Raw): { inputs: Inputs; failures: Failure[
     runner: runner(news.runner, failures),
     lockTimeoutSeconds: positiveInt(news.lockTimeoutSeconds, "lockTimeoutSeconds", DEFAULT_TIMEOUTS.lockTimeoutSeconds, failures),
     dbTimeoutSeconds: positiveInt(news.dbTimeoutSeconds, "dbTimeoutSeconds", DEFAULT_TIMEOUTS.dbTimeoutSeconds, failures),
-    commandTimeoutSeconds: positiveInt(news.commandTimeoutSeconds, "commandTimeoutSeconds", DEFAULT_TIMEOUTS.commandTimeoutSeconds, failures),
+    commandTimeoutSeconds: positiveInt(
+      news.commandTimeoutSeconds,
+      "commandTimeoutSeconds",
+      DEFAULT_TIMEOUTS.commandTimeoutSeconds,
+      failures,
+    ),
   };
   // In preview, unknown values are not failures: they are checked again during the update.
   return { inputs, failures: failures.filter((f) => !containsUnknown(valueAt(news, f.property))) };

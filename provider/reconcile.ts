@@ -33,7 +33,10 @@ function logLock(snapshot: SchemaMetaSnapshot, command: MigrationCommand): void 
   if (!lock) return;
   const who = `Kong's migrations lock is held by ${lock.owner ?? "an unknown node"} until ${lock.expiresAt ?? "?"}`;
   if (lock.expired) log(`${who} (expired: Kong removes it when it next takes the lock)`);
-  else log(`${who}: kong migrations ${command} ${command === "up" ? "waits for it (up to lockTimeoutSeconds)" : "aborts if it is still held"}`);
+  else
+    log(
+      `${who}: kong migrations ${command} ${command === "up" ? "waits for it (up to lockTimeoutSeconds)" : "aborts if it is still held"}`,
+    );
 }
 
 /** Throws when the database does not show what a successful step must leave. */
@@ -108,7 +111,9 @@ export async function reconcile(inputs: Inputs, previous: Outputs | undefined): 
     const step = assessment.plan.step;
     if (ran.includes(step) || ran.length >= 2) break;
     if (step === "finish" && ran.includes("up") && previous?.decommissionedOld === true) {
-      log("not running finish right after up: decommissionedOld was already true before this upgrade; set it to false, then true once the old nodes are gone");
+      log(
+        "not running finish right after up: decommissionedOld was already true before this upgrade; set it to false, then true once the old nodes are gone",
+      );
       break;
     }
     logLock(snapshot, step);

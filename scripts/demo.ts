@@ -53,7 +53,14 @@ async function main(): Promise<void> {
     await cli(["up", "--yes", "--skip-preview"]);
 
     stage("4. The old 2.0.5 cluster still works on this database (kong-sim check-compat as 2.0.5)");
-    const env = { ...process.env, KONG_PG_HOST: pg.host, KONG_PG_PORT: String(pg.port), KONG_PG_USER: "kong", KONG_PG_PASSWORD: KONG_PASSWORD, KONG_PG_DATABASE: "kong" };
+    const env = {
+      ...process.env,
+      KONG_PG_HOST: pg.host,
+      KONG_PG_PORT: String(pg.port),
+      KONG_PG_USER: "kong",
+      KONG_PG_PASSWORD: KONG_PASSWORD,
+      KONG_PG_DATABASE: "kong",
+    };
     const sim = path.join(REPO_ROOT, "dist", "sim", "cli.js");
     execFileSync(process.execPath, [sim, "check-compat"], { env: { ...env, KONG_SIM_VERSION: "2.0.5" }, stdio: "inherit" });
 

@@ -98,9 +98,7 @@ export function planStep(observed: Observed, desired: Desired): Plan {
   }
 
   if (fresh > 0) {
-    const path = observed.databaseVersion
-      ? checkUpgradePath(observed.databaseVersion, version, desired.target.edition)
-      : { warnings: [] };
+    const path = observed.databaseVersion ? checkUpgradePath(observed.databaseVersion, version, desired.target.edition) : { warnings: [] };
     if (path.refusal) throw new KongMigrationError("UNSUPPORTED_UPGRADE_PATH", path.refusal, "kongVersion");
     return {
       step: "up",

@@ -37,8 +37,7 @@ async function tablesIn(client: Client, schema: string): Promise<Set<string>> {
 export async function readSnapshot(client: Client, configuredSchema?: string): Promise<SchemaMetaSnapshot> {
   await client.query("BEGIN TRANSACTION READ ONLY");
   try {
-    const schema =
-      configuredSchema || (await client.query<{ s: string | null }>("SELECT current_schema() AS s")).rows[0].s || "public";
+    const schema = configuredSchema || (await client.query<{ s: string | null }>("SELECT current_schema() AS s")).rows[0].s || "public";
     const tables = await tablesIn(client, schema);
     const q = quoteIdent(schema);
     const rows = tables.has("schema_meta")

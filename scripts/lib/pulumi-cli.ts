@@ -13,12 +13,16 @@ let baseEnv: NodeJS.ProcessEnv | undefined;
 /** The environment `scripts/pulumi-env.sh` sets up (computed once per process). */
 export function pulumiBaseEnv(): NodeJS.ProcessEnv {
   if (!baseEnv) {
-    const out = execFileSync("bash", ["-c", 'source scripts/pulumi-env.sh >&2 && node -e "process.stdout.write(JSON.stringify(process.env))"'], {
-      cwd: REPO_ROOT,
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    const out = execFileSync(
+      "bash",
+      ["-c", 'source scripts/pulumi-env.sh >&2 && node -e "process.stdout.write(JSON.stringify(process.env))"'],
+      {
+        cwd: REPO_ROOT,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
     baseEnv = JSON.parse(out) as NodeJS.ProcessEnv;
   }
   return baseEnv;
@@ -47,7 +51,11 @@ export function stack(name: string, stateDir: string): Stack {
     stateDir,
     run(args, opts = {}) {
       const started = Date.now();
-      const child = spawn("pulumi", [...args, "--stack", name, "--non-interactive"], { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn("pulumi", [...args, "--stack", name, "--non-interactive"], {
+        cwd: REPO_ROOT,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       let stdout = "";
       let stderr = "";
       let partial = "";

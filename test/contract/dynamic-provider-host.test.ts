@@ -39,7 +39,10 @@ describe("contract: Pulumi's dynamic-provider host over gRPC", function () {
     const { kongDatabaseMigrationProvider } = require(path.resolve(__dirname, "..", "..", "dist", "provider"));
     serialized = (await runtime.serializeFunction(() => kongDatabaseMigrationProvider, { allowSecrets: true })).text;
     const script = require.resolve("@pulumi/pulumi/cmd/dynamic-provider/index.js");
-    host = spawn(process.execPath, [script, "127.0.0.1:1"], { cwd: path.resolve(__dirname, "..", ".."), stdio: ["ignore", "pipe", "pipe"] });
+    host = spawn(process.execPath, [script, "127.0.0.1:1"], {
+      cwd: path.resolve(__dirname, "..", ".."),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const lines = createInterface({ input: host.stdout! });
     const port = await new Promise<string>((resolve) => lines.once("line", resolve));
     lines.on("line", (l) => hostOutput.push(l));
@@ -64,8 +67,15 @@ describe("contract: Pulumi's dynamic-provider host over gRPC", function () {
     req.setUrn(URN);
     req.setOlds(struct(olds));
     req.setNews(struct(news));
-    const res = await call<{ getInputs(): Struct; getFailuresList(): Array<{ getProperty(): string; getReason(): string }> }>(client, "check", req);
-    return { inputs: res.getInputs().toJavaScript() as Raw, failures: res.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() })) };
+    const res = await call<{ getInputs(): Struct; getFailuresList(): Array<{ getProperty(): string; getReason(): string }> }>(
+      client,
+      "check",
+      req,
+    );
+    return {
+      inputs: res.getInputs().toJavaScript() as Raw,
+      failures: res.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
+    };
   }
 
   async function diff(id: string, olds: Raw, news: Raw): Promise<number> {
@@ -100,7 +110,11 @@ describe("contract: Pulumi's dynamic-provider host over gRPC", function () {
 
     assert.equal(await diff(id, outs1, (await check(c1.inputs, inputsFor(db(), "2.0.5"))).inputs), DIFF_NONE);
     const c2 = await check(c1.inputs, inputsFor(db(), "2.1.4"));
-    assert.deepEqual((c2.inputs.plan as Raw).migrations && ((c2.inputs.plan as Raw).migrations as Raw).core, ["009_200_to_210", "010_210_to_211", "011_212_to_213"]);
+    assert.deepEqual((c2.inputs.plan as Raw).migrations && ((c2.inputs.plan as Raw).migrations as Raw).core, [
+      "009_200_to_210",
+      "010_210_to_211",
+      "011_212_to_213",
+    ]);
     assert.equal(await diff(id, outs1, c2.inputs), DIFF_SOME);
 
     const update = new pb.UpdateRequest();
@@ -126,7 +140,10 @@ describe("contract: Pulumi's dynamic-provider host over gRPC", function () {
     del.setProperties(Struct.fromJavaScript(refreshed as never));
     await call(client, "delete", del);
     assert.equal((await kongSim(db(), "2.1.4", ["check-compat"])).code, 0, "delete left the database usable");
-    assert.ok(hostOutput.some((l) => l.includes("[kong-migrations] kong: core migrated up to: 009_200_to_210 (pending)")), "provider progress reached the host's stdout");
+    assert.ok(
+      hostOutput.some((l) => l.includes("[kong-migrations] kong: core migrated up to: 009_200_to_210 (pending)")),
+      "provider progress reached the host's stdout",
+    );
     assert.ok(!hostOutput.join("\n").includes(db().password), "no password in the host's output");
   });
 });

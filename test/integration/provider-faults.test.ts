@@ -23,7 +23,9 @@ async function failedUpdate(s: Deployed, news: Raw) {
 }
 
 const corePending = async (db: TestDatabase) =>
-  (await query<{ executed: string[]; pending: string[] | null }>(db, "SELECT executed, pending FROM schema_meta WHERE subsystem = 'core'"))[0];
+  (
+    await query<{ executed: string[]; pending: string[] | null }>(db, "SELECT executed, pending FROM schema_meta WHERE subsystem = 'core'")
+  )[0];
 
 describe("provider and kong-sim faults: the next pulumi up converges", function () {
   this.timeout(120_000);
@@ -33,7 +35,10 @@ describe("provider and kong-sim faults: the next pulumi up converges", function 
     const s = await deploy(inputsFor(db(), "2.0.5"));
     const e = await failedUpdate(s, inputsFor(db(), "2.1.4", {}, { KONG_SIM_FAIL_AT: "1" }));
     assert.equal(e.code, "COMMAND_FAILED");
-    assert.match(e.message, /^kong migrations up \(local process\) exited 1: \[PostgreSQL error\] cluster_mutex callback threw an error: .*failed to run migration '009_200_to_210' up: /s);
+    assert.match(
+      e.message,
+      /^kong migrations up \(local process\) exited 1: \[PostgreSQL error\] cluster_mutex callback threw an error: .*failed to run migration '009_200_to_210' up: /s,
+    );
     assert.deepEqual((await corePending(db())).pending ?? [], [], "the failed migration was rolled back and not recorded");
     const after = await redeploy(s, inputsFor(db(), "2.1.4"));
     assert.equal(after.outs.phase, "pending-finish");
@@ -50,15 +55,30 @@ describe("provider and kong-sim faults: the next pulumi up converges", function 
     const { result, lines } = await capturingLogs(() => redeploy(s, inputsFor(db(), "2.1.4", { lockTimeoutSeconds: 10 })));
     assert.equal(result.outs.phase, "pending-finish");
     assert.deepEqual((await corePending(db())).pending, ["009_200_to_210"]);
-    assert.ok(lines.some((l) => l.startsWith("[kong-migrations] Kong's migrations lock is held by ")), lines.join("\n"));
-    assert.ok(lines.includes("[kong-migrations] kong migrations up aborted: another node held Kong's migrations lock; retry 2 of 3"), lines.join("\n"));
+    assert.ok(
+      lines.some((l) => l.startsWith("[kong-migrations] Kong's migrations lock is held by ")),
+      lines.join("\n"),
+    );
+    assert.ok(
+      lines.includes("[kong-migrations] kong migrations up aborted: another node held Kong's migrations lock; retry 2 of 3"),
+      lines.join("\n"),
+    );
   });
 
   it("another node holding the lock: up waits, then re-plans from the database", async () => {
     const s = await deploy(inputsFor(db(), "2.0.5"));
     const d = db();
     const other = spawn(process.execPath, [SIM, "migrations", "up", "--lock-timeout", "10"], {
-      env: { ...process.env, KONG_PG_HOST: d.host, KONG_PG_PORT: String(d.port), KONG_PG_USER: d.user, KONG_PG_PASSWORD: d.password, KONG_PG_DATABASE: d.database, KONG_SIM_VERSION: "2.1.4", KONG_SIM_HOLD_LOCK_SECONDS: "2" },
+      env: {
+        ...process.env,
+        KONG_PG_HOST: d.host,
+        KONG_PG_PORT: String(d.port),
+        KONG_PG_USER: d.user,
+        KONG_PG_PASSWORD: d.password,
+        KONG_PG_DATABASE: d.database,
+        KONG_SIM_VERSION: "2.1.4",
+        KONG_SIM_HOLD_LOCK_SECONDS: "2",
+      },
       stdio: "ignore",
     });
     const exited = new Promise<number | null>((r) => other.once("exit", r));
@@ -67,21 +87,38 @@ describe("provider and kong-sim faults: the next pulumi up converges", function 
     assert.equal(await exited, 0);
     assert.equal(result.outs.phase, "pending-finish");
     assert.ok(lines.includes("[kong-migrations] kong: aborted: another node is performing database changes"), lines.join("\n"));
-    assert.ok(lines.includes("[kong-migrations] kong migrations up aborted on Kong's lock, and another node has since changed the database; re-planning"), lines.join("\n"));
+    assert.ok(
+      lines.includes(
+        "[kong-migrations] kong migrations up aborted on Kong's lock, and another node has since changed the database; re-planning",
+      ),
+      lines.join("\n"),
+    );
   });
 
   it("a lock held past lockTimeoutSeconds fails with LOCK_TIMEOUT and changes nothing", async () => {
     const s = await deploy(inputsFor(db(), "2.0.5"));
     const d = db();
     const other = spawn(process.execPath, [SIM, "migrations", "up", "--lock-timeout", "30"], {
-      env: { ...process.env, KONG_PG_HOST: d.host, KONG_PG_PORT: String(d.port), KONG_PG_USER: d.user, KONG_PG_PASSWORD: d.password, KONG_PG_DATABASE: d.database, KONG_SIM_VERSION: "2.1.4", KONG_SIM_HOLD_LOCK_SECONDS: "8" },
+      env: {
+        ...process.env,
+        KONG_PG_HOST: d.host,
+        KONG_PG_PORT: String(d.port),
+        KONG_PG_USER: d.user,
+        KONG_PG_PASSWORD: d.password,
+        KONG_PG_DATABASE: d.database,
+        KONG_SIM_VERSION: "2.1.4",
+        KONG_SIM_HOLD_LOCK_SECONDS: "8",
+      },
       stdio: "ignore",
     });
     const exited = new Promise<number | null>((r) => other.once("exit", r));
     while ((await query(db(), "SELECT 1 FROM locks WHERE key = 'migrations'")).length === 0) await sleep(50);
     const e = await failedUpdate(s, inputsFor(db(), "2.1.4", { lockTimeoutSeconds: 2 }));
     assert.equal(e.code, "LOCK_TIMEOUT");
-    assert.match(e.message, /^kong migrations up \(local process\) waited lockTimeoutSeconds for Kong's migrations lock and gave up: \[PostgreSQL error\] timeout/);
+    assert.match(
+      e.message,
+      /^kong migrations up \(local process\) waited lockTimeoutSeconds for Kong's migrations lock and gave up: \[PostgreSQL error\] timeout/,
+    );
     assert.equal(await exited, 0);
   });
 

@@ -117,7 +117,11 @@ describe("KongDatabaseMigration provider (real PostgreSQL, kong-sim)", function 
     let s = await deploy(inputsFor(db(), "2.1.0"));
     s = await redeploy(s, inputsFor(db(), "2.1.3"));
     assert.equal(s.outs.reloadRequired, false);
-    assert.deepEqual((s.outs.lastRun as Raw).migrations, { core: ["010_210_to_211", "011_212_to_213"], acl: ["004_212_to_213"], oauth2: ["005_210_to_211"] });
+    assert.deepEqual((s.outs.lastRun as Raw).migrations, {
+      core: ["010_210_to_211", "011_212_to_213"],
+      acl: ["004_212_to_213"],
+      oauth2: ["005_210_to_211"],
+    });
     assert.deepEqual(s.outs.pending, { acl: ["004_212_to_213"] });
   });
 
@@ -129,7 +133,10 @@ describe("KongDatabaseMigration provider (real PostgreSQL, kong-sim)", function 
     const checked = await provider.check!(s.inputs, inputsFor(db(), "2.1.4"));
     assert.equal(checked.failures?.length, 1);
     assert.equal(checked.failures?.[0].property, "kongVersion");
-    assert.match(checked.failures![0].reason, /^The database has pending migrations from an upgrade that was never finished \(core 008_150_to_200\) and new migrations for Kong 2\.1\.4 \(core 009_200_to_210, 010_210_to_211, 011_212_to_213; acl 003_200_to_210, /);
+    assert.match(
+      checked.failures![0].reason,
+      /^The database has pending migrations from an upgrade that was never finished \(core 008_150_to_200\) and new migrations for Kong 2\.1\.4 \(core 009_200_to_210, 010_210_to_211, 011_212_to_213; acl 003_200_to_210, /,
+    );
     assert.match(checked.failures![0].reason, /set kongVersion to 2\.0\.0 with decommissionedOld: true/);
     assert.deepEqual(await schemaMeta(db()), before);
   });
@@ -139,7 +146,10 @@ describe("KongDatabaseMigration provider (real PostgreSQL, kong-sim)", function 
     const before = await schemaMeta(db());
     const checked = await provider.check!(s.inputs, inputsFor(db(), "2.0.5"));
     assert.equal(checked.failures?.[0].property, "kongVersion");
-    assert.match(checked.failures![0].reason, /^kongVersion 2\.0\.5 is older than the database, which has run migrations Kong 2\.0\.5 does not know \(core 009_200_to_210, 010_210_to_211, 011_212_to_213; /);
+    assert.match(
+      checked.failures![0].reason,
+      /^kongVersion 2\.0\.5 is older than the database, which has run migrations Kong 2\.0\.5 does not know \(core 009_200_to_210, 010_210_to_211, 011_212_to_213; /,
+    );
     assert.deepEqual(await schemaMeta(db()), before);
   });
 
@@ -161,7 +171,9 @@ describe("KongDatabaseMigration provider (real PostgreSQL, kong-sim)", function 
     const { lines } = await capturingLogs(() => provider.delete!(s.id, s.outs));
     assert.deepEqual(await schemaMeta(db()), rowsBefore);
     assert.deepEqual(await tables(), tablesBefore);
-    assert.deepEqual(lines, [`[kong-migrations] delete: left the database ${s.id} exactly as it is (Kong's tables and data stay; no reset runs)`]);
+    assert.deepEqual(lines, [
+      `[kong-migrations] delete: left the database ${s.id} exactly as it is (Kong's tables and data stay; no reset runs)`,
+    ]);
   });
 
   describe("bad input is refused at check, naming the property, before any database change", () => {
@@ -169,9 +181,24 @@ describe("KongDatabaseMigration provider (real PostgreSQL, kong-sim)", function 
       ["malformed version", { kongVersion: "v2.1" }, "kongVersion", /v2\.1/],
       ["unknown edition", { edition: "community" }, "edition", /^edition must be "oss" or "enterprise" \(got "community"\)\.$/],
       ["empty host", { database: { host: "" } }, "database.host", /^database\.host is empty/],
-      ["bad port", { database: { host: "127.0.0.1", port: 70000 } }, "database.port", /^database\.port must be a whole number from 1 to 65535 \(got 70000\)\.$/],
-      ["bad timeout", { lockTimeoutSeconds: 0 }, "lockTimeoutSeconds", /^lockTimeoutSeconds must be a whole number of seconds from 1 to 86400 \(got 0\); default 60\.$/],
-      ["password in runner env", { runner: { kind: "local", command: ["kong"], env: { KONG_PG_PASSWORD: "x" } } }, "runner.env", /pass the password as database\.password/],
+      [
+        "bad port",
+        { database: { host: "127.0.0.1", port: 70000 } },
+        "database.port",
+        /^database\.port must be a whole number from 1 to 65535 \(got 70000\)\.$/,
+      ],
+      [
+        "bad timeout",
+        { lockTimeoutSeconds: 0 },
+        "lockTimeoutSeconds",
+        /^lockTimeoutSeconds must be a whole number of seconds from 1 to 86400 \(got 0\); default 60\.$/,
+      ],
+      [
+        "password in runner env",
+        { runner: { kind: "local", command: ["kong"], env: { KONG_PG_PASSWORD: "x" } } },
+        "runner.env",
+        /pass the password as database\.password/,
+      ],
       ["empty command", { runner: { kind: "local", command: [] } }, "runner.command", /^runner\.command must be a non-empty list/],
     ];
     for (const [name, override, property, reason] of cases) {
@@ -181,7 +208,10 @@ describe("KongDatabaseMigration provider (real PostgreSQL, kong-sim)", function 
         assert.equal(checked.failures?.length, 1, JSON.stringify(checked.failures));
         assert.equal(checked.failures![0].property, property);
         assert.match(checked.failures![0].reason, reason);
-        const [{ n }] = await query<{ n: string }>(db(), "SELECT count(*)::text AS n FROM information_schema.tables WHERE table_schema = 'public'");
+        const [{ n }] = await query<{ n: string }>(
+          db(),
+          "SELECT count(*)::text AS n FROM information_schema.tables WHERE table_schema = 'public'",
+        );
         assert.equal(n, "0");
       });
     }
@@ -195,7 +225,10 @@ describe("KongDatabaseMigration provider (real PostgreSQL, kong-sim)", function 
     const plan = checked.inputs.plan as Raw;
     assert.equal(plan.source, "catalogue");
     assert.equal(plan.command, "kong migrations up");
-    assert.match(String(plan.reason), /^database unreachable \(.*ECONNREFUSED.*\); planned from the catalogue assuming the database is at Kong 2\.0\.5\. /);
+    assert.match(
+      String(plan.reason),
+      /^database unreachable \(.*ECONNREFUSED.*\); planned from the catalogue assuming the database is at Kong 2\.0\.5\. /,
+    );
     assert.deepEqual((plan.migrations as Raw).core, ["009_200_to_210", "010_210_to_211", "011_212_to_213"]);
   });
 
@@ -215,9 +248,16 @@ describe("KongDatabaseMigration provider (real PostgreSQL, kong-sim)", function 
     });
     const { result, lines } = await capturingLogs(() => deploy(news));
     assert.equal(result.outs.phase, "up-to-date");
-    assert.ok(lines.some((l) => l.startsWith("[kong-migrations] kong: ")), "Kong's output was streamed");
+    assert.ok(
+      lines.some((l) => l.startsWith("[kong-migrations] kong: ")),
+      "Kong's output was streamed",
+    );
     assert.ok(!lines.join("\n").includes(password), "password in logs");
-    const starts = fs.readFileSync(record, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const starts = fs
+      .readFileSync(record, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     assert.equal(starts.length, 1);
     assert.deepEqual(starts[0].argv.slice(2), ["migrations", "bootstrap", "--db-timeout", "60", "--lock-timeout", "5"]);
     assert.equal(starts[0].hasPasswordEnv, true);

@@ -6,7 +6,11 @@ import type { SchemaState } from "../../provider/kong/state";
 const empty = { executed: {}, pending: {}, new: {}, missing: {}, unknown: {} };
 const state = (s: Partial<SchemaState>): SchemaState => ({ needsBootstrap: false, ...empty, ...s });
 const desired = (decommissionedOld: boolean, version = "2.1.4") => ({ target: { version, edition: "oss" as const }, decommissionedOld });
-const observed = (s: Partial<SchemaState>, databaseVersion?: string, legacyTables = false): Observed => ({ state: state(s), databaseVersion, legacyTables });
+const observed = (s: Partial<SchemaState>, databaseVersion?: string, legacyTables = false): Observed => ({
+  state: state(s),
+  databaseVersion,
+  legacyTables,
+});
 
 function refusal(fn: () => unknown): KongMigrationError {
   try {
@@ -38,7 +42,13 @@ describe("planner: design.md §2 row by row", () => {
   it("up to date, nothing pending -> nothing", () => {
     for (const d of [false, true]) {
       const p = planStep(observed({ executed: { core: ["000_base"] } }, "2.1.3"), desired(d));
-      assert.deepEqual(p, { step: "none", reason: "The database is up to date for Kong 2.1.4.", migrations: {}, waitingForDecommission: false, warnings: [] });
+      assert.deepEqual(p, {
+        step: "none",
+        reason: "The database is up to date for Kong 2.1.4.",
+        migrations: {},
+        waitingForDecommission: false,
+        warnings: [],
+      });
     }
   });
 
@@ -53,11 +63,17 @@ describe("planner: design.md §2 row by row", () => {
     const p = planStep(observed({ pending: { core: ["009_200_to_210"] } }, "2.1.3"), desired(false));
     assert.equal(p.step, "none");
     assert.equal(p.waitingForDecommission, true);
-    assert.equal(p.reason, "1 migration is pending; finish waits for decommissionedOld: true (set it once no node of the old version uses the database).");
+    assert.equal(
+      p.reason,
+      "1 migration is pending; finish waits for decommissionedOld: true (set it once no node of the old version uses the database).",
+    );
   });
 
   it("pending only, decommissionedOld true -> finish, listing the pending ones", () => {
-    const p = planStep(observed({ pending: { core: ["009_200_to_210"], acl: ["003_200_to_210", "004_212_to_213"] } }, "2.1.3"), desired(true));
+    const p = planStep(
+      observed({ pending: { core: ["009_200_to_210"], acl: ["003_200_to_210", "004_212_to_213"] } }, "2.1.3"),
+      desired(true),
+    );
     assert.equal(p.step, "finish");
     assert.deepEqual(p.migrations, { core: ["009_200_to_210"], acl: ["003_200_to_210", "004_212_to_213"] });
     assert.equal(p.reason, "decommissionedOld is true: finishing 3 pending migrations.");
@@ -65,7 +81,9 @@ describe("planner: design.md §2 row by row", () => {
 
   it("pending and new -> refused: finish the previous upgrade first", () => {
     for (const d of [false, true]) {
-      const e = refusal(() => planStep(observed({ pending: { core: ["008_150_to_200"] }, new: { core: ["009_200_to_210"] } }, "2.0.0"), desired(d)));
+      const e = refusal(() =>
+        planStep(observed({ pending: { core: ["008_150_to_200"] }, new: { core: ["009_200_to_210"] } }, "2.0.0"), desired(d)),
+      );
       assert.equal(e.code, "UNFINISHED_PREVIOUS_UPGRADE");
       assert.equal(
         e.message,
@@ -79,7 +97,10 @@ describe("planner: design.md §2 row by row", () => {
 
   it("executed migrations unknown to the target -> refused: no downgrade", () => {
     const e = refusal(() =>
-      planStep(observed({ executed: { core: ["000_base"] }, unknown: { core: ["009_200_to_210", "010_210_to_211"] } }, "2.1.1"), desired(false, "2.0.5")),
+      planStep(
+        observed({ executed: { core: ["000_base"] }, unknown: { core: ["009_200_to_210", "010_210_to_211"] } }, "2.1.1"),
+        desired(false, "2.0.5"),
+      ),
     );
     assert.equal(e.code, "DOWNGRADE");
     assert.equal(e.property, "kongVersion");
@@ -99,6 +120,8 @@ describe("planner: design.md §2 row by row", () => {
   it("Kong's 'missing' is reported as a warning, not a step", () => {
     const p = planStep(observed({ executed: { core: ["000_base"] }, missing: { core: ["003_100_to_110"] } }, "1.0.0"), desired(false));
     assert.equal(p.step, "none");
-    assert.deepEqual(p.warnings, ['schema_meta names core 003_100_to_110 as last executed but records it nowhere (Kong calls this "missing").']);
+    assert.deepEqual(p.warnings, [
+      'schema_meta names core 003_100_to_110 as last executed but records it nowhere (Kong calls this "missing").',
+    ]);
   });
 });

@@ -3,14 +3,18 @@ import * as pulumi from "@pulumi/pulumi";
 import { installMocks, mockOutputs, registered, resetRegistered, resolve } from "../helpers/pulumi-mocks";
 
 installMocks();
-// eslint-disable-next-line import/first
 import { KongDatabaseMigration, KONG_DATABASE_MIGRATION_TYPE } from "../../index";
 
 describe("KongDatabaseMigration (SDK class, under setMocks)", () => {
   beforeEach(resetRegistered);
 
   it("registers the frozen type token, keeps the password out of every other input, and makes it secret", async () => {
-    mockOutputs(KONG_DATABASE_MIGRATION_TYPE, () => ({ phase: "pending-finish", pending: { core: ["009_200_to_210"] }, databaseVersion: "2.1.3", reloadRequired: false }));
+    mockOutputs(KONG_DATABASE_MIGRATION_TYPE, () => ({
+      phase: "pending-finish",
+      pending: { core: ["009_200_to_210"] },
+      databaseVersion: "2.1.3",
+      reloadRequired: false,
+    }));
     const res = new KongDatabaseMigration("kong-db", {
       database: { host: "db.internal", port: 5433, user: "kong", password: pulumi.secret("s3cr3t 'pw'"), database: "kong" },
       kongVersion: "2.1.4",

@@ -3,10 +3,29 @@ import type { Subsystem } from "../../provider/kong/catalogue-types";
 import { computeState, isUpToDate, type SchemaMetaRow } from "../../provider/kong/state";
 
 const known: Subsystem[] = [
-  { subsystem: "core", migrations: [{ name: "000_base", teardown: false }, { name: "009_200_to_210", teardown: true }, { name: "010_210_to_211", teardown: false }] },
-  { subsystem: "acl", migrations: [{ name: "000_base_acl", teardown: false }, { name: "003_200_to_210", teardown: true }] },
+  {
+    subsystem: "core",
+    migrations: [
+      { name: "000_base", teardown: false },
+      { name: "009_200_to_210", teardown: true },
+      { name: "010_210_to_211", teardown: false },
+    ],
+  },
+  {
+    subsystem: "acl",
+    migrations: [
+      { name: "000_base_acl", teardown: false },
+      { name: "003_200_to_210", teardown: true },
+    ],
+  },
 ];
-const row = (subsystem: string, executed: string[] | null, pending: string[] | null, last: string | null = null, key = "schema_meta"): SchemaMetaRow => ({
+const row = (
+  subsystem: string,
+  executed: string[] | null,
+  pending: string[] | null,
+  last: string | null = null,
+  key = "schema_meta",
+): SchemaMetaRow => ({
   key,
   subsystem,
   executed,
@@ -30,7 +49,10 @@ describe("computeState (Kong's state.lua)", () => {
 
   it("classifies executed, pending, new and missing in catalogue order", () => {
     const s = computeState(
-      [row("core", ["010_210_to_211", "000_base", "000_base"], ["009_200_to_210"], "010_210_to_211"), row("acl", null, null, "003_200_to_210")],
+      [
+        row("core", ["010_210_to_211", "000_base", "000_base"], ["009_200_to_210"], "010_210_to_211"),
+        row("acl", null, null, "003_200_to_210"),
+      ],
       known,
     );
     assert.deepEqual(s.executed, { core: ["000_base", "010_210_to_211"] });

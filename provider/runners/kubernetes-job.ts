@@ -1,0 +1,191 @@
+/**
+ * The Kubernetes Job runner: runs `kong migrations <command>` as a Job with the target Kong image.
+ *
+ * One attempt = one Job with a fresh name (Job specs are immutable). The runner creates it, waits
+ * for its pod to start, streams the pod's log as progress lines, waits for the container to
+ * terminate, and reports its exit code exactly as the local runner reports a process's. A Job that
+ * succeeded is deleted; a Job that failed (or timed out) is left in place, named in `where`, so its
+ * pod and log can be inspected.
+ *
+ * Heavy clients are required inside the functions (pulumi-dynamic-providers.md §1.6).
+ */
+import type { BatchV1Api, CoreV1Api, KubeConfig, V1Job, V1Pod } from "@kubernetes/client-node";
+import { redact, type KongRunner, type RunRequest, type RunResult } from "./types";
+import { loadKubeConfig, type KubernetesJobRunnerConfig } from "./kubernetes-config";
+import { describeApiError, KubernetesRunnerError } from "./kubernetes-errors";
+import { buildMigrationJob, MIGRATIONS_CONTAINER, newJobName } from "./kubernetes-job-spec";
+import { followLog } from "./kubernetes-log";
+import { containerPhase, exitOf, FATAL_WAITING_REASONS } from "./kubernetes-pod-status";
+import { assertOldPodsGone } from "./kubernetes-pods";
+
+export type { KubernetesJobRunnerConfig } from "./kubernetes-config";
+export { assertOldPodsGone } from "./kubernetes-pods";
+
+const DEFAULT_POLL_MS = 1000;
+const DEFAULT_GRACE_SECONDS = 120;
+
+export function kubernetesJobRunner(config: KubernetesJobRunnerConfig): KongRunner {
+  return { run: (request) => runJob(config, request) };
+}
+
+interface Clients {
+  readonly kc: KubeConfig;
+  readonly batch: BatchV1Api;
+  readonly core: CoreV1Api;
+}
+
+function clients(config: KubernetesJobRunnerConfig): Clients {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const k8s = require("@kubernetes/client-node") as typeof import("@kubernetes/client-node");
+  const kc = loadKubeConfig(config.kubeconfig);
+  return { kc, batch: kc.makeApiClient(k8s.BatchV1Api), core: kc.makeApiClient(k8s.CoreV1Api) };
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** `Complete`/`Failed` condition of a Job, if it has reached one. */
+function finalCondition(job: V1Job): { type: "Complete" | "Failed"; reason?: string } | undefined {
+  for (const c of job.status?.conditions ?? []) {
+    if ((c.type === "Complete" || c.type === "Failed") && c.status === "True") return { type: c.type, reason: c.reason };
+  }
+  return undefined;
+}
+
+async function runJob(config: KubernetesJobRunnerConfig, request: RunRequest): Promise<RunResult> {
+  const started = Date.now();
+  const name = newJobName(request.command, started);
+  // Built before any API call: a spec that would leak the password is refused without side effects.
+  const job = buildMigrationJob(config, request, name);
+  if (request.command === "finish" && config.oldPodSelector) await assertOldPodsGone(config);
+
+  const { namespace } = config;
+  const id = `${namespace}/${name}`;
+  const api = clients(config);
+  const poll = config.pollIntervalMs ?? DEFAULT_POLL_MS;
+  const deadline = started + (request.timeoutSeconds + (config.graceSeconds ?? DEFAULT_GRACE_SECONDS)) * 1000;
+  const apiError = (what: string, e: unknown) =>
+    new KubernetesRunnerError("KUBE_API_ERROR", `${what} Job ${id} failed: ${describeApiError(e)}`, id, { cause: e });
+
+  const lines: string[] = [];
+  const emit = (raw: string) => {
+    const line = redact(raw, request.secrets);
+    lines.push(line);
+    request.onLine?.(line, "stdout");
+  };
+
+  try {
+    await api.batch.createNamespacedJob({ namespace, body: job });
+  } catch (e) {
+    throw apiError("Creating", e);
+  }
+
+  const readJob = async (): Promise<V1Job> => {
+    try {
+      return await api.batch.readNamespacedJob({ name, namespace });
+    } catch (e) {
+      throw apiError("Reading", e);
+    }
+  };
+  const readPod = async (): Promise<V1Pod | undefined> => {
+    try {
+      const list = await api.core.listNamespacedPod({ namespace, labelSelector: `job-name=${name}` });
+      return list.items[0];
+    } catch (e) {
+      throw apiError("Listing the pods of", e);
+    }
+  };
+  const waitTimeout = (what: string) =>
+    new KubernetesRunnerError(
+      "JOB_WAIT_TIMEOUT",
+      `Job ${id} did not ${what} within ${Math.round((deadline - started) / 1000)}s (commandTimeoutSeconds plus ` +
+        `${config.graceSeconds ?? DEFAULT_GRACE_SECONDS}s); it is left in place: kubectl -n ${namespace} describe job ${name}`,
+      id,
+    );
+
+  // 1. Wait until the container runs (or already ended), the Job failed, or the pod cannot start.
+  let pod: V1Pod | undefined;
+  for (;;) {
+    const [j, p] = await Promise.all([readJob(), readPod()]);
+    pod = p;
+    if (finalCondition(j)) break;
+    const phase = p ? containerPhase(p, MIGRATIONS_CONTAINER) : { kind: "absent" as const };
+    if (phase.kind === "running" || phase.kind === "terminated") break;
+    if (phase.kind === "waiting" && phase.reason && FATAL_WAITING_REASONS.includes(phase.reason)) {
+      throw new KubernetesRunnerError(
+        "JOB_POD_FAILED_TO_START",
+        `The pod ${p?.metadata?.name} of Job ${id} cannot start: ${phase.reason}` +
+          `${phase.message ? `: ${redact(phase.message, request.secrets)}` : ""}. The Job is left in place; ` +
+          `fix the cause (image ${config.image}, Secret ${config.passwordSecret?.name ?? "-"}) and run pulumi up again.`,
+        id,
+      );
+    }
+    if (Date.now() > deadline) throw waitTimeout("start");
+    await sleep(poll);
+  }
+
+  // 2. Stream the log while the container runs.
+  const podName = pod?.metadata?.name;
+  if (podName) {
+    try {
+      const follow = await followLog(api.kc, namespace, podName, MIGRATIONS_CONTAINER, emit);
+      const stop = Math.max(0, deadline - Date.now());
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([follow.done, new Promise<void>((r) => (timer = setTimeout(r, stop)))]);
+      clearTimeout(timer);
+      follow.abort();
+    } catch {
+      // The log could not be followed (e.g. the pod ended in between): the full log is read below.
+    }
+  }
+
+  // 3. Wait for the final state: the container's exit, or the Job's Failed condition (deadline).
+  let exit: { exitCode: number | null; signal?: string } | undefined;
+  let condition: ReturnType<typeof finalCondition>;
+  for (;;) {
+    const [j, p] = await Promise.all([readJob(), readPod()]);
+    condition = finalCondition(j);
+    pod = p ?? pod;
+    const phase = p ? containerPhase(p, MIGRATIONS_CONTAINER) : undefined;
+    if (phase?.kind === "terminated") exit = exitOf(phase.terminated);
+    if (exit || condition) break;
+    if (Date.now() > deadline) throw waitTimeout("finish");
+    await sleep(poll);
+  }
+  const timedOut = condition?.type === "Failed" && condition.reason === "DeadlineExceeded";
+  if (!exit) exit = { exitCode: condition?.type === "Complete" ? 0 : null };
+
+  // 4. The complete log: lines the stream missed (it may close early) are reported now.
+  if (pod?.metadata?.name) {
+    try {
+      const full = await api.core.readNamespacedPodLog({ name: pod.metadata.name, namespace, container: MIGRATIONS_CONTAINER });
+      const all = String(full ?? "").split("\n");
+      if (all[all.length - 1] === "") all.pop();
+      for (const raw of all.slice(lines.length)) emit(raw.replace(/\r$/, ""));
+    } catch {
+      // The pod is gone (a deadline deletes it): what was streamed is all there is.
+    }
+  }
+
+  const succeeded = exit.exitCode === 0 && !timedOut;
+  let where = `Job ${id}`;
+  if (succeeded) {
+    try {
+      await api.batch.deleteNamespacedJob({ name, namespace, propagationPolicy: "Background" });
+    } catch (e) {
+      request.onLine?.(redact(`could not delete Job ${id}: ${describeApiError(e)}`, request.secrets), "stderr");
+    }
+  } else {
+    where += ` (left in place: kubectl -n ${namespace} logs job/${name})`;
+  }
+  const log = lines.join("\n");
+  return {
+    exitCode: timedOut ? null : exit.exitCode,
+    ...(exit.signal ? { signal: exit.signal } : {}),
+    timedOut,
+    // One log per container: both fields hold it, so that readers of either find Kong's messages.
+    stdout: log,
+    stderr: log,
+    durationMs: Date.now() - started,
+    where,
+  };
+}

@@ -44,7 +44,7 @@ function planFromCatalogue(inputs: Inputs, olds: Record<string, unknown>, why: s
   if (!prevVersion) {
     return {
       command: "kong migrations bootstrap or up",
-      migrations: {},
+      wouldRun: {},
       reason: `${prefix}unknown: create runs bootstrap if it is empty, else up`,
       source: "catalogue",
     };
@@ -67,7 +67,7 @@ function staleDecommission(olds: Record<string, unknown>, inputs: Inputs, plan: 
   const known = knownMigrations({ version: inputs.kongVersion, edition: inputs.edition, plugins: inputs.plugins });
   const teardowns: Record<string, string[]> = {};
   for (const s of known) {
-    const planned = new Set(plan.migrations[s.subsystem] ?? []);
+    const planned = new Set(plan.wouldRun[plan.command]?.[s.subsystem] ?? []);
     const names = s.migrations.filter((m) => m.teardown && planned.has(m.name)).map((m) => m.name);
     if (names.length) teardowns[s.subsystem] = names;
   }
@@ -87,7 +87,7 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
   if (containsUnknown(news)) {
     const plan: PlanSummary = {
       command: "unknown until apply",
-      migrations: {},
+      wouldRun: {},
       reason: "some inputs are not known until apply",
       source: "catalogue",
     };

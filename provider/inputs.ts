@@ -37,8 +37,12 @@ export interface KubernetesRunnerInput {
 export interface PlanSummary {
   /** `kong migrations up`, ... or `none`. */
   readonly command: string;
-  /** Migration names per subsystem the command runs. */
-  readonly migrations: Readonly<Record<string, readonly string[]>>;
+  /**
+   * The migration names per subsystem the command runs, keyed by the command, so that a preview
+   * shows the previous plan removed and the new one added whole (`+ "kong migrations up": {...}`)
+   * rather than an element-wise diff of two unrelated lists. Empty when nothing runs.
+   */
+  readonly wouldRun: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
   readonly reason: string;
   /** `database` when read from PostgreSQL; `catalogue` when the database could not be reached. */
   readonly source: "database" | "catalogue";

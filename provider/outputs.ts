@@ -43,7 +43,7 @@ export function phaseOf(a: Assessment): Phase {
 export function summarize(plan: Plan, source: PlanSummary["source"], prefix = ""): PlanSummary {
   return {
     command: plan.step === "none" ? "none" : `kong migrations ${plan.step}`,
-    migrations: plan.migrations,
+    wouldRun: plan.step === "none" ? {} : { [`kong migrations ${plan.step}`]: plan.migrations },
     reason: prefix + plan.reason,
     source,
     ...(plan.warnings.length ? { warnings: plan.warnings } : {}),
@@ -52,7 +52,7 @@ export function summarize(plan: Plan, source: PlanSummary["source"], prefix = ""
 
 /** One line for logs: `kong migrations up: core 009_200_to_210; acl 003_200_to_210`. */
 export function describePlan(p: PlanSummary): string {
-  return p.command === "none" ? `nothing to run: ${p.reason}` : `${p.command}: ${describeMigrations(p.migrations)} (${p.reason})`;
+  return p.command === "none" ? `nothing to run: ${p.reason}` : `${p.command}: ${describeMigrations(p.wouldRun[p.command] ?? {})} (${p.reason})`;
 }
 
 export function buildOutputs(inputs: Inputs, a: Assessment, lastRun: LastRun | undefined, reloadRequired: boolean): Outputs {

@@ -28,7 +28,8 @@ export interface LastRunOutput {
 export interface PlanOutput {
   /** `kong migrations bootstrap`, `... up`, `... finish`, or `none`. */
   readonly command: string;
-  readonly migrations: Record<string, string[]>;
+  /** `{ "<command>": { <subsystem>: [migration names] } }`; empty when nothing runs. */
+  readonly wouldRun: Record<string, Record<string, string[]>>;
   readonly reason: string;
   /** `database`, or `catalogue` when the database could not be reached while planning. */
   readonly source: string;

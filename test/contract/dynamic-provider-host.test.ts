@@ -110,7 +110,7 @@ describe("contract: Pulumi's dynamic-provider host over gRPC", function () {
 
     assert.equal(await diff(id, outs1, (await check(c1.inputs, inputsFor(db(), "2.0.5"))).inputs), DIFF_NONE);
     const c2 = await check(c1.inputs, inputsFor(db(), "2.1.4"));
-    assert.deepEqual((c2.inputs.plan as Raw).migrations && ((c2.inputs.plan as Raw).migrations as Raw).core, [
+    assert.deepEqual(((c2.inputs.plan as Raw).wouldRun as Record<string, Raw>)["kong migrations up"].core, [
       "009_200_to_210",
       "010_210_to_211",
       "011_212_to_213",

@@ -57,7 +57,8 @@ export function startSim(args: readonly string[], env: Record<string, string>, s
   const result = new Promise<SimResult>((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (code, signal) => {
-      for (const w of waiters.splice(0)) w.reject(new Error(`kong-sim ended before printing ${JSON.stringify(w.text)}:\n${stdout}\n${stderr}`));
+      for (const w of waiters.splice(0))
+        w.reject(new Error(`kong-sim ended before printing ${JSON.stringify(w.text)}:\n${stdout}\n${stderr}`));
       resolve({ code, signal, stdout, stderr });
     });
   });
@@ -90,10 +91,7 @@ export function metaRows(db: TestDatabase, schema = "public"): Promise<MetaRow[]
 
 /** The `locks` rows. */
 export function lockRows(db: TestDatabase, schema = "public"): Promise<{ key: string; owner: string; expired: boolean }[]> {
-  return query(
-    db,
-    `SELECT key, owner, ttl < now() AS expired FROM "${schema.replace(/"/g, '""')}".locks ORDER BY key`,
-  );
+  return query(db, `SELECT key, owner, ttl < now() AS expired FROM "${schema.replace(/"/g, '""')}".locks ORDER BY key`);
 }
 
 /** Names of the tables in a schema, sorted. */

@@ -67,8 +67,9 @@ describe("KongDatabaseMigration provider (real PostgreSQL, kong-sim)", function 
     const plan = checked.inputs.plan as Raw;
     assert.equal(plan.command, "kong migrations up");
     assert.equal(plan.source, "database");
-    assert.deepEqual((plan.migrations as Raw).core, ["009_200_to_210", "010_210_to_211", "011_212_to_213"]);
-    assert.deepEqual((plan.migrations as Raw).acl, ["003_200_to_210", "004_212_to_213"]);
+    const wouldRun = (plan.wouldRun as Record<string, Record<string, string[]>>)["kong migrations up"];
+    assert.deepEqual(wouldRun.core, ["009_200_to_210", "010_210_to_211", "011_212_to_213"]);
+    assert.deepEqual(wouldRun.acl, ["003_200_to_210", "004_212_to_213"]);
 
     s = await redeploy(s, inputsFor(db(), "2.1.4"));
     assert.equal(s.outs.phase, "pending-finish");
@@ -85,7 +86,7 @@ describe("KongDatabaseMigration provider (real PostgreSQL, kong-sim)", function 
     const decommissioned = inputsFor(db(), "2.1.4", { decommissionedOld: true });
     const preview = await provider.check!(again.inputs, decommissioned);
     assert.equal((preview.inputs.plan as Raw).command, "kong migrations finish");
-    assert.deepEqual((preview.inputs.plan as Raw).migrations, PENDING_AFTER_2_1_4_UP);
+    assert.deepEqual((preview.inputs.plan as Raw).wouldRun, { "kong migrations finish": PENDING_AFTER_2_1_4_UP });
     s = await redeploy(again, decommissioned);
     assert.equal(s.outs.phase, "up-to-date");
     assert.equal((s.outs.lastRun as Raw).command, "kong migrations finish");
@@ -229,7 +230,7 @@ describe("KongDatabaseMigration provider (real PostgreSQL, kong-sim)", function 
       String(plan.reason),
       /^database unreachable \(.*ECONNREFUSED.*\); planned from the catalogue assuming the database is at Kong 2\.0\.5\. /,
     );
-    assert.deepEqual((plan.migrations as Raw).core, ["009_200_to_210", "010_210_to_211", "011_212_to_213"]);
+    assert.deepEqual((plan.wouldRun as Record<string, Record<string, string[]>>)["kong migrations up"].core, ["009_200_to_210", "010_210_to_211", "011_212_to_213"]);
   });
 
   it("a password full of quotes, spaces and non-ASCII works and never reaches logs or argv", async () => {

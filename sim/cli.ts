@@ -25,7 +25,6 @@ import { Logger } from "./output";
 
 const HELP_WORDS = new Set(["--help", "-h", "help"]);
 
-/* eslint-disable @typescript-eslint/no-require-imports */
 const lazy = {
   args: () => require("./args") as typeof import("./args"),
   config: () => require("./config") as typeof import("./config"),
@@ -33,7 +32,6 @@ const lazy = {
   help: () => require("./help") as typeof import("./help"),
   catalogue: () => require("../provider/kong/catalogue") as typeof import("../provider/kong/catalogue"),
 };
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Kong's top-level handler for anything thrown. */
 function printError(log: Logger, e: unknown, verbose: boolean): number {
@@ -100,18 +98,10 @@ async function runMigrationCommand(args: MigrationArgs, env: NodeJS.ProcessEnv, 
   const known = catalogue.knownMigrations(tgt);
 
   const dbTimeoutMs =
-    args.dbTimeout !== undefined
-      ? args.dbTimeout * 1000
-      : dbTimeoutIsOptional(config.version)
-        ? config.pg.timeoutMs
-        : 60_000;
+    args.dbTimeout !== undefined ? args.dbTimeout * 1000 : dbTimeoutIsOptional(config.version) ? config.pg.timeoutMs : 60_000;
   const { compareVersions } = require("../provider/kong/version") as typeof import("../provider/kong/version");
   const { Connector } = require("./connector") as typeof import("./connector");
-  const conn = new Connector(
-    config.pg,
-    dbTimeoutMs,
-    compareVersions(config.version, "3.0.0") >= 0 ? "kong" : undefined,
-  );
+  const conn = new Connector(config.pg, dbTimeoutMs, compareVersions(config.version, "3.0.0") >= 0 ? "kong" : undefined);
   try {
     try {
       await conn.serverVersionNum();

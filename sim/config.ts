@@ -53,9 +53,7 @@ function number(env: NodeJS.ProcessEnv, name: string, conf: string, fallback: nu
 export function readTarget(env: NodeJS.ProcessEnv): { version: string; edition: Edition } {
   const version = env.KONG_SIM_VERSION?.trim();
   if (!version) {
-    throw new ConfigError(
-      "KONG_SIM_VERSION is not set: kong-sim needs the Kong version it impersonates (e.g. KONG_SIM_VERSION=2.1.4)",
-    );
+    throw new ConfigError("KONG_SIM_VERSION is not set: kong-sim needs the Kong version it impersonates (e.g. KONG_SIM_VERSION=2.1.4)");
   }
   const editionRaw = (env.KONG_SIM_EDITION ?? "").trim() || "oss";
   if (editionRaw !== "oss" && editionRaw !== "enterprise") {

@@ -45,7 +45,6 @@ export class Connector {
 
   private async open(): Promise<Client> {
     // Lazy: `pg` is only loaded by commands that talk to the database.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { Client: PgClient } = require("pg") as typeof import("pg");
     const s = this.settings;
     const client = new PgClient({
@@ -124,10 +123,9 @@ export class Connector {
   async schemaMigrations(): Promise<SchemaMetaRow[] | undefined> {
     const tables = await this.tableNames();
     if (!tables.includes("schema_meta")) return undefined;
-    const r = await this.query<SchemaMetaRow>(
-      "SELECT key, subsystem, last_executed, executed, pending FROM schema_meta WHERE key = $1",
-      ["schema_meta"],
-    );
+    const r = await this.query<SchemaMetaRow>("SELECT key, subsystem, last_executed, executed, pending FROM schema_meta WHERE key = $1", [
+      "schema_meta",
+    ]);
     return r.rows;
   }
 
@@ -201,19 +199,13 @@ export class Connector {
 
   /** `read_lock`: is there an unexpired lock row for `key`? */
   async readLock(key: string): Promise<boolean> {
-    const r = await this.query(
-      "SELECT * FROM locks WHERE key = $1 AND ttl >= CURRENT_TIMESTAMP AT TIME ZONE 'UTC' LIMIT 1",
-      [key],
-    );
+    const r = await this.query("SELECT * FROM locks WHERE key = $1 AND ttl >= CURRENT_TIMESTAMP AT TIME ZONE 'UTC' LIMIT 1", [key]);
     return r.rows.length > 0;
   }
 
   /** `remove_lock`: only our own row. */
   async removeLock(key: string, owner: string): Promise<void> {
-    await this.query(`DELETE FROM ${quoteIdent("locks")} WHERE ${quoteIdent("key")} = $1 AND ${quoteIdent("owner")} = $2`, [
-      key,
-      owner,
-    ]);
+    await this.query(`DELETE FROM ${quoteIdent("locks")} WHERE ${quoteIdent("key")} = $1 AND ${quoteIdent("owner")} = $2`, [key, owner]);
   }
 
   /** `record_migration`: the three upserts of kong-migrations.md §1.2, verbatim in effect. */

@@ -64,11 +64,7 @@ export function utilsSite(fn: UtilsFn, line: number, raiser: "error" | "assert" 
   const u = UTILS[fn];
   return {
     location: `${LUA}/cmd/utils/migrations.lua:${line}`,
-    frames: [
-      `[C]: in function '${raiser}'`,
-      `${LUA}/cmd/utils/migrations.lua:${line}: in function '${fn}'`,
-      ...launcherFrames(u.cmd),
-    ],
+    frames: [`[C]: in function '${raiser}'`, `${LUA}/cmd/utils/migrations.lua:${line}: in function '${fn}'`, ...launcherFrames(u.cmd)],
   };
 }
 

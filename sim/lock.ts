@@ -59,12 +59,7 @@ function callbackError(e: unknown): string {
 }
 
 /** Throws KongError for lock failures and callback errors; returns whether the callback ran. */
-export async function clusterMutex(
-  conn: Connector,
-  opts: MutexOptions,
-  deps: MutexDeps,
-  cb: () => Promise<void>,
-): Promise<MutexOutcome> {
+export async function clusterMutex(conn: Connector, opts: MutexOptions, deps: MutexDeps, cb: () => Promise<void>): Promise<MutexOutcome> {
   const key = MIGRATIONS_MUTEX_KEY;
   let acquired: boolean;
   try {

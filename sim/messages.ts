@@ -51,8 +51,7 @@ export function migrationsUsage(version: string): string {
     : "  reset                             Reset the database.\n";
   const status = v3 ? "\n  status                            Dump the database migration status in JSON format\n" : "";
   const dbTimeout = dbTimeoutIsOptional(version)
-    ? " --db-timeout     (optional number) Timeout, in seconds, for all database\n" +
-      "                                    operations.\n\n"
+    ? " --db-timeout     (optional number) Timeout, in seconds, for all database\n" + "                                    operations.\n\n"
     : " --db-timeout     (default 60)      Timeout, in seconds, for all database\n" +
       "                                    operations (including schema consensus for\n" +
       "                                    Cassandra).\n";

@@ -63,7 +63,10 @@ export async function runMigrations(ctx: Ctx, groups: readonly Subsystem[], opts
       };
 
       if (opts.runUp) {
-        await runSql("up", upStatements(g.subsystem, mig.name).map((sql) => ({ sql })));
+        await runSql(
+          "up",
+          upStatements(g.subsystem, mig.name).map((sql) => ({ sql })),
+        );
         let state: "executed" | "pending" = "executed";
         if (mig.teardown) {
           state = "pending";
@@ -74,7 +77,10 @@ export async function runMigrations(ctx: Ctx, groups: readonly Subsystem[], opts
 
       const skipTeardown = skip.has(`${g.subsystem}\u0000${mig.name}`);
       if (!skipTeardown && opts.runTeardown && mig.teardown) {
-        await runSql("teardown", teardownStatements(ctx.known, g.subsystem, mig.name).map((sql) => ({ sql })));
+        await runSql(
+          "teardown",
+          teardownStatements(ctx.known, g.subsystem, mig.name).map((sql) => ({ sql })),
+        );
         await record(g.subsystem, mig.name, "teardown");
         nPending = Math.max(nPending - 1, 0);
       }

@@ -29,10 +29,7 @@ export async function bootstrapCommand(ctx: Ctx, initial: SimState): Promise<num
   try {
     await ctx.conn.schemaBootstrap();
   } catch (e) {
-    throw new KongError(
-      `[PostgreSQL error] failed to bootstrap database: ${(e as Error).message}`,
-      utilsSite("bootstrap", 28, "assert"),
-    );
+    throw new KongError(`[PostgreSQL error] failed to bootstrap database: ${(e as Error).message}`, utilsSite("bootstrap", 28, "assert"));
   }
 
   const outcome = await withMutex(ctx, "bootstrap", { ttl: ctx.flags.lockTimeout, noWait: true }, async () => {

@@ -17,17 +17,11 @@ export interface CompatTarget {
   readonly database: string;
 }
 
-export async function checkCompatCommand(
-  conn: Connector,
-  known: readonly Subsystem[],
-  target: CompatTarget,
-  log: Logger,
-): Promise<number> {
+export async function checkCompatCommand(conn: Connector, known: readonly Subsystem[], target: CompatTarget, log: Logger): Promise<number> {
   const present = new Set(await conn.tableNames());
   const reads = tablesRead(known);
   const missing = reads.filter((t) => !present.has(t.table));
-  const who =
-    `Kong ${target.version} (${target.edition}, KONG_PLUGINS=${target.plugins ? target.plugins.join(",") : "bundled"})`;
+  const who = `Kong ${target.version} (${target.edition}, KONG_PLUGINS=${target.plugins ? target.plugins.join(",") : "bundled"})`;
   const where = `database '${target.database}', schema '${conn.currentSchema}'`;
   if (missing.length === 0) {
     log.print(`compatible: ${where} holds all ${reads.length} tables ${who} reads`);

@@ -29,8 +29,7 @@ export function listCommand(ctx: Ctx, state: SimState): number {
     if (r !== "") log.info("");
     // meta._VERSION; for Enterprise the exact string is UNVERIFIED (kong-sim prints the version as given).
     log.warn(
-      "Database has pending migrations from a previous upgrade, and new migrations from this upgrade " +
-        `(version ${ctx.config.version})`,
+      "Database has pending migrations from a previous upgrade, and new migrations from this upgrade " + `(version ${ctx.config.version})`,
     );
     log.info(
       "\nRun 'kong migrations finish' when ready to complete pending migrations " +

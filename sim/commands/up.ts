@@ -34,12 +34,7 @@ export async function upCommand(ctx: Ctx, initial: SimState): Promise<number> {
     }
     if (flags.force && state.executed) {
       log.debugLine(`forcing re-execution of these migrations:\n${formatGroups(state.executed)}`);
-      await runMigrations(
-        ctx,
-        state.executed,
-        { runUp: true, runTeardown: true, skipTeardown: state.pending },
-        callbackSite("up", 74),
-      );
+      await runMigrations(ctx, state.executed, { runUp: true, runTeardown: true, skipTeardown: state.pending }, callbackSite("up", 74));
       state = await schemaState(ctx, callbackSite("up", 80));
       if (state.pending) {
         log.info(PENDING_WHEN_READY);

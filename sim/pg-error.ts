@@ -3,7 +3,8 @@
  * messages such as `failed to run migration '…' up: ERROR: division by zero` match Kong's:
  * server errors are `<SEVERITY>: <message>` plus ` (<position>)` and `\n<detail>` when present
  * (pgmoon `parse_error`); a refused connection is `connection refused`; an unresolvable host is
- * `host or service not provided, or not known` (seen in Kong/kong#11432); any timeout is `timeout`.
+ * `host or service not provided, or not known` (seen in Kong/kong#11432); any timeout is `timeout`;
+ * a server without TLS asked for it is `the server does not support SSL connections`.
  * Pure.
  */
 interface PgLikeError {
@@ -41,6 +42,7 @@ export function pgErrorText(e: unknown): string {
       return "closed";
   }
   if (isTimeout(e)) return "timeout";
+  if (err.message === "The server does not support SSL connections") return "the server does not support SSL connections";
   if (err.message && /Connection terminated/i.test(err.message)) return "closed";
   return err.message ?? String(e);
 }

@@ -89,6 +89,29 @@ describe("kong-sim environment and check-compat", function () {
     assert.match(up.stdout, /^migrating acl on database '.*'\.\.\.$/m);
   });
 
+  it("KONG_PG_SSL=on asks for TLS (this test server has none: pgmoon's message), off by default", async () => {
+    const r = await run("2.1.4", ["migrations", "list"], { KONG_PG_SSL: "on" });
+    assert.equal(r.code, 1);
+    assert.equal(
+      r.stderr,
+      "Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: the server does not support SSL connections\n" +
+        "\n  Run with --v (verbose) or --vv (debug) for more details\n",
+    );
+    assert.equal((await run("2.1.4", ["migrations", "list"], { KONG_PG_SSL: "off" })).code, 3);
+  });
+
+  it("a plugin the catalogue does not know contributes no migrations (said with --v)", async () => {
+    const env = { KONG_PLUGINS: "bundled,my-custom-plugin" };
+    assert.equal((await run("2.1.4", ["migrations", "bootstrap"], env)).code, 0);
+    const list = await run("2.1.4", ["migrations", "list", "--v"], env);
+    assert.equal(list.code, 0);
+    assert.match(
+      list.stdout,
+      / \[verbose\] kong-sim: plugin 'my-custom-plugin' is not in the catalogue; treated as a plugin without migrations\n/,
+    );
+    assert.ok(!(await metaRows(db())).some((r) => r.subsystem === "my-custom-plugin"));
+  });
+
   it("KONG_PG_SCHEMA puts every table in that schema (quoted: a space and a quote in its name)", async () => {
     const schema = 'kong "blue" side';
     const env = { KONG_PG_SCHEMA: schema, KONG_PLUGINS: "off" };

@@ -3,7 +3,7 @@
  * the rows a real Kong run would leave, and the next run (the way Kong recovers) succeeds.
  */
 import { strict as assert } from "node:assert";
-import { lockRows, metaRows, runSim, simEnv, tableNames, type SimResult } from "../helpers/kong-sim";
+import { lockRows, metaRows, runSim, simEnv, startSim, tableNames, type SimResult } from "../helpers/kong-sim";
 import { useFreshDatabase } from "../helpers/postgres";
 
 const CORE_205 = ["000_base", "003_100_to_110", "004_110_to_120", "005_120_to_130", "006_130_to_140", "007_140_to_150", "008_150_to_200"];
@@ -134,6 +134,26 @@ describe("kong-sim fault switches", function () {
     const took = Date.now() - t0;
     assert.equal(r.code, 0, r.stderr);
     assert.ok(took >= 1200, `3 migrations x 0.4 s (${took} ms)`);
+  });
+
+  it("log lines are written as they happen (a provider streams them as progress)", async () => {
+    await sim("2.0.5", ["bootstrap"]);
+    const running = startSim(
+      ["migrations", "up"],
+      simEnv(db(), "2.1.4", { KONG_PLUGINS: "off", KONG_SIM_SLEEP_SECONDS: "1.5", KONG_SIM_SLEEP_AT: "2" }),
+    );
+    await running.waitFor("core migrated up to: 009_200_to_210 (pending)\n");
+    assert.equal(running.child.exitCode, null, "printed while the second migration is still sleeping");
+    assert.equal((await running.result).code, 0);
+  });
+
+  it("3.7.1+ applies KONG_PG_TIMEOUT when --db-timeout is absent; earlier versions default --db-timeout to 60 s", async () => {
+    const slowFirst = { KONG_PG_TIMEOUT: "500", KONG_SIM_SLEEP_SECONDS: "1", KONG_SIM_SLEEP_AT: "1" };
+    const r371 = await sim("3.7.1", ["bootstrap"], slowFirst);
+    assert.equal(r371.code, 1);
+    assert.match(firstLine(r371), /failed to run migration '000_base' up: timeout$/);
+    const r370 = await sim("3.7.0", ["bootstrap", "-f"], slowFirst);
+    assert.equal(r370.code, 0, r370.stderr);
   });
 
   it("a malformed fault switch is an error, exit 1, before anything runs", async () => {

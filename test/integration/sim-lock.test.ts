@@ -111,6 +111,15 @@ describe("kong-sim cluster lock", function () {
     assert.equal((await metaRows(db())).length, 1, "nothing was reset");
   });
 
+  it("Enterprise up does not wait for the lock: the aborted line at once", async () => {
+    const ee = { KONG_SIM_EDITION: "enterprise" };
+    assert.equal((await sim("2.8.4.0", ["bootstrap"], ee)).code, 0);
+    await query(db(), "INSERT INTO locks VALUES ('migrations', 'another-node', now() + interval '1 minute')");
+    const t0 = Date.now();
+    assert.deepEqual(await sim("2.8.4.2", ["up", "--lock-timeout", "10"], ee), { code: 0, signal: null, stdout: ABORTED, stderr: "" });
+    assert.ok(Date.now() - t0 < 1500, "no polling");
+  });
+
   it("an expired lock row is deleted by the next node, which then runs", async () => {
     await sim("2.0.5", ["bootstrap"]);
     await query(db(), "INSERT INTO locks VALUES ('migrations', 'crashed-node', now() - interval '1 second')");

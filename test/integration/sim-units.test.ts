@@ -1,0 +1,143 @@
+/**
+ * kong-sim's pure parts, without processes or a database: the lock wait schedule, the SQL model's
+ * table names and read sets, the fault switch parsing, the log format and the argument parser.
+ * (Kept beside the other kong-sim tests; it needs no PostgreSQL.)
+ */
+import { strict as assert } from "node:assert";
+import { knownMigrations } from "../../provider/kong/catalogue";
+import { parseMigrationArgs } from "../../sim/args";
+import { readFaults, faultsForStep } from "../../sim/faults";
+import { waitSchedule } from "../../sim/lock";
+import { migrationTable, tablesRead, teardownStatements, upStatements } from "../../sim/migration-sql";
+import { Logger } from "../../sim/output";
+import { formatGroups } from "../../sim/schema-state";
+
+describe("kong-sim pure logic", () => {
+  it("waits like Kong: sleeps 0.1, 0.3, 0.9, then 2 s steps until they add up to the ttl", () => {
+    assert.deepEqual(
+      waitSchedule(1).map((s) => +s.toFixed(3)),
+      [0.1, 0.3, 0.9],
+    );
+    assert.deepEqual(
+      waitSchedule(10).map((s) => +s.toFixed(3)),
+      [0.1, 0.3, 0.9, 2, 2, 2, 2, 2],
+    );
+    assert.ok(waitSchedule(60).every((s) => s <= 2));
+  });
+
+  it("names one table per migration, unique and within PostgreSQL's 63 bytes for every catalogued name", () => {
+    assert.equal(migrationTable("core", "009_200_to_210"), "ksim/core/009_200_to_210");
+    const long = migrationTable("enterprise.response-transformer-advanced", "001_1500_to_2100_with_a_long_name");
+    assert.equal(Buffer.byteLength(long), 63);
+    assert.equal(long, migrationTable("enterprise.response-transformer-advanced", "001_1500_to_2100_with_a_long_name"), "deterministic");
+    assert.notEqual(long, migrationTable("enterprise.response-transformer-advanced", "001_1500_to_2100_with_a_long_nam3"));
+    for (const edition of ["oss", "enterprise"] as const) {
+      const version = edition === "oss" ? "3.9.0" : "3.9.0.0";
+      const names = knownMigrations({ version, edition, plugins: ["all"] }).flatMap((s) =>
+        s.migrations.map((m) => migrationTable(s.subsystem, m.name)),
+      );
+      assert.ok(
+        names.every((n) => Buffer.byteLength(n) <= 63),
+        edition,
+      );
+      assert.equal(new Set(names).size, names.length, `${edition}: unique`);
+    }
+  });
+
+  it("up creates the migration's table; a teardown drops its predecessor's; a version reads what no later teardown replaced", () => {
+    const known = [
+      {
+        subsystem: "acl",
+        migrations: [
+          { name: "a", teardown: false },
+          { name: "b", teardown: true },
+          { name: "c", teardown: true },
+        ],
+      },
+    ];
+    assert.deepEqual(upStatements("acl", "b"), ['CREATE TABLE IF NOT EXISTS "ksim/acl/b" (id INTEGER PRIMARY KEY)']);
+    assert.deepEqual(teardownStatements(known, "acl", "b"), ['DROP TABLE IF EXISTS "ksim/acl/a"']);
+    assert.deepEqual(teardownStatements(known, "acl", "a"), []);
+    assert.deepEqual(
+      tablesRead(known).map((t) => t.table),
+      ["schema_meta", "locks", "ksim/acl/c"],
+    );
+    assert.deepEqual(
+      tablesRead([{ subsystem: "acl", migrations: known[0].migrations.slice(0, 1) }]).map((t) => t.table),
+      ["schema_meta", "locks", "ksim/acl/a"],
+      "the older version reads the table the newer teardown drops",
+    );
+  });
+
+  it("parses the fault switches strictly and numbers steps from 1", () => {
+    assert.deepEqual(readFaults({}), {
+      failAt: undefined,
+      crashAfterSql: undefined,
+      holdLockSeconds: undefined,
+      sleepSeconds: undefined,
+      sleepAt: undefined,
+    });
+    const f = readFaults({ KONG_SIM_FAIL_AT: "3", KONG_SIM_SLEEP_SECONDS: "0.5", KONG_SIM_SLEEP_AT: "2" });
+    assert.deepEqual(faultsForStep(f, 2), { fail: false, crash: false, sleepSeconds: 0.5 });
+    assert.deepEqual(faultsForStep(f, 3), { fail: true, crash: false, sleepSeconds: undefined });
+    assert.throws(() => readFaults({ KONG_SIM_FAIL_AT: "0" }), /KONG_SIM_FAIL_AT must be a positive integer/);
+    assert.throws(() => readFaults({ KONG_SIM_HOLD_LOCK_SECONDS: "-1" }), /KONG_SIM_HOLD_LOCK_SECONDS must be a non-negative number/);
+    assert.throws(() => readFaults({ KONG_SIM_SLEEP_AT: "1" }), /KONG_SIM_SLEEP_AT needs KONG_SIM_SLEEP_SECONDS/);
+  });
+
+  it("logs like kong/cmd/utils/log.lua: bare info on stdout, prefixed warn on stderr, all prefixed when verbose", () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const at = () => new Date(2020, 7, 14, 22, 5, 42);
+    const log = new Logger("info", { stdout: (t) => out.push(t), stderr: (t) => err.push(t) }, at);
+    log.info("hello");
+    log.verboseLine("hidden");
+    log.warn("careful");
+    log.setLevel("verbose");
+    log.info("Executed migrations:\ncore: 000_base");
+    log.disable();
+    log.error("silenced");
+    log.print("{}");
+    assert.deepEqual(out, ["hello\n", "2020/08/14 22:05:42 [info] Executed migrations:\ncore: 000_base\n", "{}\n"]);
+    assert.deepEqual(err, ["2020/08/14 22:05:42 [warn] careful\n"]);
+  });
+
+  it("right-aligns subsystem names like Migrations_mt.__tostring", () => {
+    assert.equal(
+      formatGroups([
+        { subsystem: "core", migrations: [{ name: "000_base", teardown: false }] },
+        {
+          subsystem: "rate-limiting",
+          migrations: [
+            { name: "a", teardown: false },
+            { name: "b", teardown: true },
+          ],
+        },
+      ]),
+      "         core: 000_base\nrate-limiting: a, b",
+    );
+  });
+
+  it("parses flags as Kong's lapp does", () => {
+    const ok = parseMigrationArgs(["up", "-f", "--lock-timeout=5", "--db-timeout", "2", "--vv"], "2.1.4");
+    assert.ok(ok.ok);
+    assert.deepEqual(ok.args, {
+      command: "up",
+      yes: false,
+      quiet: false,
+      force: true,
+      dbTimeout: 2,
+      lockTimeout: 5,
+      conf: undefined,
+      prefix: undefined,
+      v: false,
+      vv: true,
+    });
+    const bad = parseMigrationArgs(["up", "--lock-timeout", "soon"], "2.1.4");
+    assert.ok(!bad.ok && bad.stderr.startsWith("kong: unable to convert to number: soon\n\nUsage: kong migrations"));
+    const prefix2 = parseMigrationArgs(["up", "-p", "/tmp/x"], "2.1.4");
+    assert.ok(!prefix2.ok && prefix2.stderr.startsWith("kong: unrecognized parameter: -p\n"), "no --prefix before 3.x");
+    const prefix3 = parseMigrationArgs(["up", "-p", "/tmp/x"], "3.4.0");
+    assert.ok(prefix3.ok && prefix3.args.prefix === "/tmp/x");
+  });
+});

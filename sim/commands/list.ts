@@ -3,13 +3,20 @@
  * bootstrap, 4 pending (with or without new), 5 new only, 0 up to date; errors exit 1 elsewhere.
  */
 import type { Ctx } from "../context";
+import { compareVersions } from "../../provider/kong/version";
 import { NEEDS_BOOTSTRAP_MSG } from "../messages";
 import { formatGroups, type SimState } from "../schema-state";
 
 export function listCommand(ctx: Ctx, state: SimState): number {
   const { log } = ctx;
   if (state.needsBootstrap) {
-    log.info(NEEDS_BOOTSTRAP_MSG);
+    // 1.x prints a one-line message here (and exit 2 for a legacy 0.14 database, not simulated:
+    // kong-sim treats legacy tables as "needs bootstrap", like 2.x).
+    log.info(
+      compareVersions(ctx.config.version, "2.0.0") < 0
+        ? "Database needs bootstrapping; run 'kong migrations bootstrap'"
+        : NEEDS_BOOTSTRAP_MSG,
+    );
     return 3;
   }
   let r = "";

@@ -225,6 +225,10 @@ describe("kong-sim migrations: bootstrap, up, finish, list, status, reset", func
     );
   });
 
+  it("list in 1.x: the one-line bootstrap message, exit 3", async () => {
+    ok(await sim("1.5.1", ["list"]), "Database needs bootstrapping; run 'kong migrations bootstrap'\n", 3);
+  });
+
   it("list: right-aligns subsystem names in each block", async () => {
     await sim("2.1.4", ["bootstrap"], { KONG_PLUGINS: "acl,bot-detection" });
     const r = await sim("2.1.4", ["list"], { KONG_PLUGINS: "acl,bot-detection" });

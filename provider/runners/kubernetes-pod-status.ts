@@ -45,8 +45,7 @@ export const FATAL_WAITING_REASONS: readonly string[] = [
  * 0, 1, 3, 4 or 5 (kong-migrations.md §2), so 129..192 are read as signals.
  */
 export function exitOf(t: V1ContainerStateTerminated): { exitCode: number | null; signal?: string } {
-  const byNumber = (n: number): string | undefined =>
-    Object.entries(constants.signals).find(([, v]) => v === n)?.[0];
+  const byNumber = (n: number): string | undefined => Object.entries(constants.signals).find(([, v]) => v === n)?.[0];
   if (typeof t.signal === "number" && t.signal > 0) return { exitCode: null, signal: byNumber(t.signal) ?? `signal ${t.signal}` };
   const code = t.exitCode;
   if (code > 128 && code <= 128 + 64) {

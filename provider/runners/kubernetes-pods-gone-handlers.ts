@@ -26,10 +26,16 @@ export async function check(_olds: unknown, news: Record<string, unknown>): Prom
   }
   const sel = news.selector;
   const validSelector =
-    typeof sel === "object" && sel !== null && !Array.isArray(sel) && Object.keys(sel).length > 0 &&
+    typeof sel === "object" &&
+    sel !== null &&
+    !Array.isArray(sel) &&
+    Object.keys(sel).length > 0 &&
     Object.values(sel).every((v) => typeof v === "string");
   if (!validSelector) {
-    failures.push({ property: "selector", reason: "selector must be a non-empty map of label names to values (an empty one would match every pod)." });
+    failures.push({
+      property: "selector",
+      reason: "selector must be a non-empty map of label names to values (an empty one would match every pod).",
+    });
   }
   const timeout = news.timeoutSeconds ?? DEFAULT_TIMEOUT;
   if (typeof timeout !== "number" || !(timeout > 0)) {

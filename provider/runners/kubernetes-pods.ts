@@ -57,7 +57,10 @@ export async function assertOldPodsGone(config: {
   }
   const selector = config.oldPodSelector;
   const pods = await listPods({ namespace: config.namespace, selector, kubeconfig: config.kubeconfig });
-  const ready = pods.filter(isPodReady).map((p) => p.metadata?.name ?? "?").sort();
+  const ready = pods
+    .filter(isPodReady)
+    .map((p) => p.metadata?.name ?? "?")
+    .sort();
   if (ready.length > 0) {
     throw new KubernetesRunnerError(
       "OLD_PODS_READY",

@@ -52,7 +52,6 @@ export interface ApiCall {
   readonly path: string;
 }
 
-
 export class FakeKubeApi {
   /** Every request, in order. */
   readonly calls: ApiCall[] = [];
@@ -69,11 +68,11 @@ export class FakeKubeApi {
   ) {}
 
   static async start(options: FakeKubeApiOptions = {}): Promise<FakeKubeApi> {
-    let fake: FakeKubeApi | undefined;
-    const server = http.createServer((req, res) => {
-      fake!.handle(req, res).catch((e: Error) => fake!.status(res, 500, "InternalError", e.message));
+    const server = http.createServer();
+    const fake = new FakeKubeApi(server, options);
+    server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
+      fake.handle(req, res).catch((e: Error) => fake.status(res, 500, "InternalError", e.message));
     });
-    fake = new FakeKubeApi(server, options);
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     return fake;
   }
@@ -149,7 +148,9 @@ export class FakeKubeApi {
   }
 
   podsOfJob(namespace: string, job: string): V1Pod[] {
-    return [...this.pods.values()].map((r) => r.pod).filter((p) => p.metadata?.namespace === namespace && p.metadata?.labels?.["job-name"] === job);
+    return [...this.pods.values()]
+      .map((r) => r.pod)
+      .filter((p) => p.metadata?.namespace === namespace && p.metadata?.labels?.["job-name"] === job);
   }
 
   async close(): Promise<void> {
@@ -196,7 +197,12 @@ export class FakeKubeApi {
       if (req.method === "DELETE") return this.deleteJob(res, m[1], m[2], url.searchParams.get("propagationPolicy"));
     }
     if ((m = url.pathname.match(/^\/api\/v1\/namespaces\/([^/]+)\/pods$/)) && req.method === "GET") {
-      return this.json(res, 200, { apiVersion: "v1", kind: "PodList", metadata: {}, items: this.listPods(m[1], url.searchParams.get("labelSelector")) });
+      return this.json(res, 200, {
+        apiVersion: "v1",
+        kind: "PodList",
+        metadata: {},
+        items: this.listPods(m[1], url.searchParams.get("labelSelector")),
+      });
     }
     if ((m = url.pathname.match(/^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/log$/)) && req.method === "GET") {
       return this.podLog(res, m[1], m[2], url.searchParams.get("follow") === "true");
@@ -240,7 +246,14 @@ export class FakeKubeApi {
       status: {
         phase: "Pending",
         containerStatuses: [
-          { name: container.name, image: container.image!, imageID: "", ready: false, restartCount: 0, state: { waiting: { reason: "ContainerCreating" } } },
+          {
+            name: container.name,
+            image: container.image!,
+            imageID: "",
+            ready: false,
+            restartCount: 0,
+            state: { waiting: { reason: "ContainerCreating" } },
+          },
         ],
       },
     };
@@ -327,7 +340,9 @@ export class FakeKubeApi {
       ...job.status,
       active: 0,
       ...(type === "Complete" ? { succeeded: 1, completionTime: new Date() } : { failed: 1 }),
-      conditions: [{ type, status: "True", lastTransitionTime: new Date(), ...(reason ? { reason } : {}), ...(message ? { message } : {}) }],
+      conditions: [
+        { type, status: "True", lastTransitionTime: new Date(), ...(reason ? { reason } : {}), ...(message ? { message } : {}) },
+      ],
     };
   }
 
@@ -376,7 +391,12 @@ export class FakeKubeApi {
     if (!rec) return this.status(res, 404, "NotFound", `pods "${name}" not found`);
     const state = rec.pod.status?.containerStatuses?.[0]?.state;
     if (state?.waiting) {
-      return this.status(res, 400, "BadRequest", `container "${rec.pod.status!.containerStatuses![0].name}" in pod "${name}" is waiting to start: ${state.waiting.reason}`);
+      return this.status(
+        res,
+        400,
+        "BadRequest",
+        `container "${rec.pod.status!.containerStatuses![0].name}" in pod "${name}" is waiting to start: ${state.waiting.reason}`,
+      );
     }
     res.writeHead(200, { "content-type": "text/plain" });
     res.write(rec.log);

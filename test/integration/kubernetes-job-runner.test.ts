@@ -78,7 +78,10 @@ describe("Kubernetes Job runner (fake Kubernetes API, real kong-sim and PostgreS
     assert.equal(result.timedOut, false);
     assert.equal(result.stdout, expected);
     assert.equal(result.stderr, expected, "one container log: both fields hold it");
-    assert.deepEqual(lines, expected.split("\n").map((l) => [l, "stdout"]));
+    assert.deepEqual(
+      lines,
+      expected.split("\n").map((l) => [l, "stdout"]),
+    );
     assert.deepEqual(await metaRows(db()), [{ subsystem: "core", last_executed: "008_150_to_200", executed: CORE_205, pending: [] }]);
 
     const [job] = fake.createdJobs;
@@ -188,9 +191,8 @@ describe("Kubernetes Job runner (fake Kubernetes API, real kong-sim and PostgreS
       kubernetesJobRunner(config({ passwordSecret: undefined })).run(request(db(), "bootstrap")),
       (e: unknown) => isKubernetesRunnerError(e, "PASSWORD_SECRET_REQUIRED") && /runner\.passwordSecret/.test(e.message),
     );
-    await assert.rejects(
-      kubernetesJobRunner(config({ env: { KONG_PG_PASSWORD: "x" } })).run(request(db(), "bootstrap")),
-      (e: unknown) => isKubernetesRunnerError(e, "PASSWORD_IN_ENV"),
+    await assert.rejects(kubernetesJobRunner(config({ env: { KONG_PG_PASSWORD: "x" } })).run(request(db(), "bootstrap")), (e: unknown) =>
+      isKubernetesRunnerError(e, "PASSWORD_IN_ENV"),
     );
     assert.deepEqual(fake.calls, []);
   });
@@ -224,7 +226,14 @@ describe("Kubernetes Job runner (fake Kubernetes API, real kong-sim and PostgreS
     fake.removePod(NS, "kong-blue-2", 300);
     const progress: string[] = [];
     const started = Date.now();
-    await waitForPodsGone({ namespace: NS, selector: BLUE, kubeconfig: fake.kubeconfig(), timeoutSeconds: 10, pollIntervalMs: 20, onProgress: (l) => progress.push(l) });
+    await waitForPodsGone({
+      namespace: NS,
+      selector: BLUE,
+      kubeconfig: fake.kubeconfig(),
+      timeoutSeconds: 10,
+      pollIntervalMs: 20,
+      onProgress: (l) => progress.push(l),
+    });
     assert.ok(Date.now() - started >= 290);
     assert.deepEqual(progress, [
       "waiting for 2 pods to be gone: kong-blue-1 (terminating), kong-blue-2",
@@ -255,7 +264,10 @@ describe("Kubernetes Job runner (fake Kubernetes API, real kong-sim and PostgreS
     assert.equal(created.outs!.gone, true);
     assert.equal(created.outs!.timeoutSeconds, 600);
     assert.ok(!JSON.stringify(created.outs).includes("fake-kube-api-token"));
-    assert.deepEqual((await podsGone.check({}, { namespace: NS, selector: {} })).failures!.map((f) => f.property), ["selector"]);
+    assert.deepEqual(
+      (await podsGone.check({}, { namespace: NS, selector: {} })).failures!.map((f) => f.property),
+      ["selector"],
+    );
     const d = await podsGone.diff("id", { namespace: NS, selector: BLUE }, { namespace: NS, selector: BLUE, kubeconfig: "other" });
     assert.equal(d.changes, false);
   });

@@ -1,0 +1,56 @@
+/**
+ * Kong on Kubernetes, upgraded blue/green: one `pulumi up` per step of Kong's procedure, each step
+ * selected by stack config (README.md walks them):
+ *
+ *   currentVersion        the version the live cluster runs (required)
+ *   targetVersion         the version to upgrade to (default: currentVersion)
+ *   liveColor             blue | green: the slot running currentVersion (default blue)
+ *   greenTrafficPercent   0-100: proxy traffic on the green slot
+ *   retireBlue            true: scale blue to zero, wait for its pods, run `finish`, open green's Admin API
+ *   retireGreen           the same when green is the live slot
+ *   gatewayName           a Gateway API Gateway (namespace gatewayNamespace): enables split traffic
+ *   namespace             default kong
+ *   dbHost, dbPort, dbUser, dbName, dbPassword (secret): PostgreSQL as Pulumi reaches it (the
+ *                         provider reads Kong's schema_meta from here to plan each step)
+ *   dbHostInCluster       PostgreSQL's host as pods reach it (default dbHost)
+ *   runner                kubernetes (default: migrations run as Jobs with the target image) | local
+ */
+import * as pulumi from "@pulumi/pulumi";
+// Inside this repository the compiled package is imported by path; a user's program imports
+// { KongBlueGreenUpgrade } from "pulumi-kong-migrations".
+import { KongBlueGreenUpgrade } from "../../dist/sdk/kong-blue-green-upgrade";
+
+const config = new pulumi.Config();
+const namespace = config.get("namespace") ?? "kong";
+const dbHost = config.get("dbHost") ?? "127.0.0.1";
+const dbHostInCluster = config.get("dbHostInCluster") ?? dbHost;
+const gatewayName = config.get("gatewayName");
+
+const kong = new KongBlueGreenUpgrade("kong", {
+  namespace,
+  database: {
+    host: dbHost,
+    port: config.getNumber("dbPort") ?? 5432,
+    user: config.get("dbUser") ?? "kong",
+    password: config.requireSecret("dbPassword"),
+    database: config.get("dbName") ?? "kong",
+  },
+  currentVersion: config.require("currentVersion"),
+  targetVersion: config.get("targetVersion"),
+  liveColor: config.get<"blue" | "green">("liveColor"),
+  greenTrafficPercent: config.getNumber("greenTrafficPercent"),
+  retireBlue: config.getBoolean("retireBlue"),
+  retireGreen: config.getBoolean("retireGreen"),
+  gateway: gatewayName ? { name: gatewayName, namespace: config.get("gatewayNamespace") } : undefined,
+  replicas: config.getNumber("replicas") ?? 2,
+  // The pods (and the migration Jobs) reach the database by its in-cluster name.
+  env: dbHostInCluster === dbHost ? undefined : { KONG_PG_HOST: dbHostInCluster },
+  runner: (config.get("runner") ?? "kubernetes") === "kubernetes" ? { kind: "kubernetes" } : { kind: "local" },
+});
+
+export const shape = kong.plan.shape;
+export const weights = kong.plan.weights;
+export const proxyService = kong.proxyService.metadata.name;
+export const migrationPhase = kong.migration.phase;
+export const pendingMigrations = kong.migration.pending;
+export const lastRun = kong.migration.lastRun;

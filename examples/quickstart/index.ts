@@ -18,6 +18,8 @@ import { KongDatabaseMigration } from "../../dist";
 const config = new pulumi.Config();
 const kongVersion = config.require("kongVersion");
 const kongSim = path.resolve(__dirname, "..", "..", "dist", "sim", "cli.js");
+// kong-sim fault switches for tests (e.g. `pulumi config set --path simEnv.KONG_SIM_FAIL_AT 2`).
+const simEnv = Object.fromEntries(Object.entries(config.getObject<Record<string, unknown>>("simEnv") ?? {}).map(([k, v]) => [k, String(v)]));
 
 const migration = new KongDatabaseMigration("kong-database", {
   database: {
@@ -32,7 +34,7 @@ const migration = new KongDatabaseMigration("kong-database", {
   runner: {
     kind: "local",
     command: [process.execPath, kongSim],
-    env: { KONG_SIM_VERSION: kongVersion, ...(config.getObject<Record<string, string>>("simEnv") ?? {}) },
+    env: { KONG_SIM_VERSION: kongVersion, ...simEnv },
   },
   lockTimeoutSeconds: config.getNumber("lockTimeoutSeconds") ?? 60,
 });

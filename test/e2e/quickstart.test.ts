@@ -1,0 +1,164 @@
+/**
+ * End to end through the real Pulumi CLI (built from Go modules when not installed; local file
+ * backend, offline), running the root Pulumi.yaml program (examples/quickstart) against a real
+ * PostgreSQL, with kong-sim as Kong. Asserts on real CLI output, real state files and real rows.
+ */
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { pulumiBaseEnv, stack, type CliResult, type Stack } from "../../scripts/lib/pulumi-cli";
+import { query, useFreshDatabase, type TestDatabase } from "../helpers/postgres";
+import { kongSim } from "../helpers/provider-fixture";
+
+function ok(r: CliResult, what: string): CliResult {
+  assert.equal(r.code, 0, `${what} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
+  return r;
+}
+
+async function newStack(db: TestDatabase, version: string): Promise<Stack> {
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "kong-e2e-state-"));
+  const s = stack(`e2e${path.basename(stateDir).slice(-6).toLowerCase().replace(/[^a-z0-9]/g, "x")}`, stateDir);
+  ok(await s.run(["stack", "init"]), "stack init");
+  for (const [k, v] of [
+    ["dbHost", db.host],
+    ["dbPort", String(db.port)],
+    ["dbUser", db.user],
+    ["dbName", db.database],
+    ["kongVersion", version],
+    ["lockTimeoutSeconds", "5"],
+  ]) {
+    ok(await s.run(["config", "set", k, v]), `config set ${k}`);
+  }
+  ok(await s.run(["config", "set", "--secret", "dbPassword", db.password]), "config set dbPassword");
+  return s;
+}
+
+async function removeStack(s: Stack | undefined): Promise<void> {
+  if (!s) return;
+  await s.run(["stack", "rm", "--yes", "--force"]);
+  fs.rmSync(s.stateDir, { recursive: true, force: true });
+}
+
+/** The KongDatabaseMigration resource's outputs, from `pulumi stack export`. */
+async function resourceOutputs(s: Stack): Promise<Record<string, unknown>> {
+  const r = ok(await s.run(["stack", "export"]), "stack export");
+  const deployment = JSON.parse(r.stdout) as { deployment: { resources: Array<{ type: string; outputs: Record<string, unknown> }> } };
+  const res = deployment.deployment.resources.find((x) => x.type === "pulumi-nodejs:dynamic/kong-migrations:KongDatabaseMigration");
+  assert.ok(res, "the resource is in the state");
+  return res.outputs;
+}
+
+const corePending = async (db: TestDatabase) =>
+  (await query<{ pending: string[] | null }>(db, "SELECT pending FROM schema_meta WHERE subsystem = 'core'"))[0].pending ?? [];
+
+describe("end to end: the real Pulumi CLI", function () {
+  this.timeout(600_000);
+  const db = useFreshDatabase();
+  let s: Stack | undefined;
+
+  before(function () {
+    this.timeout(60 * 60_000); // the first run on a fresh machine builds the CLI from Go modules
+    pulumiBaseEnv();
+  });
+  afterEach(async () => {
+    await removeStack(s);
+    s = undefined;
+  });
+
+  it("previews the upgrade with its command and migrations, gates finish on decommissionedOld, converges", async () => {
+    s = await newStack(db(), "2.0.5");
+    const created = ok(await s.run(["up", "--yes", "--skip-preview"]), "first up");
+    assert.match(created.stdout, /\+ {1,2}pulumi-nodejs:dynamic\/kong-migrations:KongDatabaseMigration kong-database created/);
+
+    ok(await s.run(["config", "set", "kongVersion", "2.1.4"]), "config set");
+    const preview = ok(await s.run(["preview", "--diff"]), "preview");
+    assert.match(preview.stdout, /~ kongVersion +: "2\.0\.5" => "2\.1\.4"/);
+    assert.match(preview.stdout, /~ command : "kong migrations bootstrap" => "kong migrations up"/);
+    assert.match(preview.stdout, /\+ kong migrations up *: \{/);
+    for (const name of ["009_200_to_210", "010_210_to_211", "011_212_to_213"]) assert.ok(preview.stdout.includes(`"${name}"`), name);
+    assert.deepEqual(await corePending(db()), [], "preview changed nothing");
+
+    ok(await s.run(["up", "--yes", "--skip-preview"]), "up to 2.1.4");
+    assert.deepEqual(await corePending(db()), ["009_200_to_210"]);
+    assert.equal((await kongSim(db(), "2.0.5", ["check-compat"])).code, 0, "2.0.5 still works after up");
+
+    ok(await s.run(["preview", "--expect-no-changes"]), "converged preview");
+    const again = ok(await s.run(["up", "--yes", "--skip-preview"]), "second up");
+    assert.match(again.stdout, /1 unchanged|2 unchanged/);
+    assert.deepEqual(await corePending(db()), ["009_200_to_210"], "finish never runs while decommissionedOld is false");
+    assert.equal((await resourceOutputs(s)).phase, "pending-finish");
+
+    ok(await s.run(["config", "set", "decommissionedOld", "true"]), "config set");
+    const finishPreview = ok(await s.run(["preview", "--diff"]), "preview finish");
+    assert.match(finishPreview.stdout, /\+ kong migrations finish *: \{/);
+    ok(await s.run(["up", "--yes", "--skip-preview"]), "finish");
+    assert.deepEqual(await corePending(db()), []);
+    assert.equal((await kongSim(db(), "2.0.5", ["check-compat"])).code, 1, "after finish 2.0.5 can no longer run");
+    ok(await s.run(["preview", "--expect-no-changes"]), "final preview");
+  });
+
+  it("refresh picks up a manual finish; destroy leaves the database intact; no plaintext password in state", async () => {
+    s = await newStack(db(), "2.0.5");
+    ok(await s.run(["up", "--yes", "--skip-preview"]), "bootstrap");
+    ok(await s.run(["config", "set", "kongVersion", "2.1.4"]), "config set");
+    ok(await s.run(["up", "--yes", "--skip-preview"]), "up");
+    assert.equal((await resourceOutputs(s)).phase, "pending-finish");
+
+    assert.equal((await kongSim(db(), "2.1.4", ["migrations", "finish"])).code, 0);
+    const refresh = ok(await s.run(["refresh", "--yes", "--skip-preview"]), "refresh");
+    assert.match(refresh.stdout, /kong-database +(refreshed|updated)/);
+    const outs = await resourceOutputs(s);
+    assert.equal(outs.phase, "up-to-date");
+    assert.deepEqual(outs.pending, {});
+
+    const stateFiles = fs.readdirSync(s.stateDir, { recursive: true }).map(String).filter((f) => f.endsWith(".json"));
+    assert.ok(stateFiles.length > 0);
+    for (const f of stateFiles) {
+      const text = fs.readFileSync(path.join(s.stateDir, f), "utf8");
+      assert.ok(!text.includes(db().password), `plaintext password in ${f}`);
+    }
+    const stackFile = stateFiles.find((f) => f.includes(path.join(".pulumi", "stacks")) && !f.includes(".bak"))!;
+    assert.match(fs.readFileSync(path.join(s.stateDir, stackFile), "utf8"), /"ciphertext"/);
+
+    const rows = () => query(db(), "SELECT subsystem, executed, pending FROM schema_meta ORDER BY subsystem");
+    const before = await rows();
+    const destroy = ok(await s.run(["destroy", "--yes", "--skip-preview"]), "destroy");
+    assert.match(destroy.stdout, /left the database .* exactly as it is/);
+    assert.deepEqual(await rows(), before);
+    assert.equal((await kongSim(db(), "2.1.4", ["check-compat"])).code, 0);
+  });
+
+  it("a kong-sim fault in the middle of up fails with Kong's message; the next pulumi up converges", async () => {
+    s = await newStack(db(), "2.1.0");
+    ok(await s.run(["up", "--yes", "--skip-preview"]), "bootstrap 2.1.0");
+    ok(await s.run(["config", "set", "kongVersion", "2.1.3"]), "config set");
+    ok(await s.run(["config", "set", "--path", "simEnv.KONG_SIM_FAIL_AT", "2"]), "config fault");
+    const failed = await s.run(["up", "--yes", "--skip-preview"]);
+    assert.notEqual(failed.code, 0);
+    assert.match(failed.stdout + failed.stderr, /failed to run migration '011_212_to_213' up: ERROR: division by zero/);
+    const core = (await query<{ executed: string[] }>(db(), "SELECT executed FROM schema_meta WHERE subsystem = 'core'"))[0].executed;
+    assert.equal(core.at(-1), "010_210_to_211", "the migration before the fault stays recorded");
+
+    ok(await s.run(["config", "rm", "--path", "simEnv.KONG_SIM_FAIL_AT"]), "config rm");
+    ok(await s.run(["up", "--yes", "--skip-preview"]), "re-run");
+    const outs = await resourceOutputs(s);
+    assert.equal(outs.phase, "pending-finish");
+    assert.deepEqual(outs.pending, { acl: ["004_212_to_213"] });
+    ok(await s.run(["preview", "--expect-no-changes"]), "converged");
+  });
+
+  it("shows the provider's progress lines while a slow migration runs", async () => {
+    s = await newStack(db(), "2.0.5");
+    ok(await s.run(["up", "--yes", "--skip-preview"]), "bootstrap");
+    ok(await s.run(["config", "set", "kongVersion", "2.1.4"]), "config set");
+    ok(await s.run(["config", "set", "--path", "simEnv.KONG_SIM_SLEEP_SECONDS", "4"]), "config sleep");
+    ok(await s.run(["config", "set", "--path", "simEnv.KONG_SIM_SLEEP_AT", "2"]), "config sleep at");
+    const r = ok(await s.run(["up", "--yes", "--skip-preview"]), "slow up");
+    const lineAt = (needle: string) => r.timedLines.find(([, l]) => l.includes(needle))?.[0];
+    const progress = lineAt("kong: core migrated up to: 009_200_to_210 (pending)");
+    const end = r.timedLines.at(-1)![0];
+    assert.ok(progress !== undefined, r.stdout);
+    assert.ok(end - progress >= 3000, `progress arrived ${end - progress} ms before the end`);
+  });
+});

@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     await admin.end();
     process.stdout.write(`PostgreSQL on 127.0.0.1:${pg.port}, database kong, role kong\n`);
 
-    await cli(["stack", "init", "demo"]);
+    await cli(["stack", "init"]);
     await cli(["config", "set", "dbPort", String(pg.port)]);
     await cli(["config", "set", "--secret", "dbPassword", KONG_PASSWORD]);
 

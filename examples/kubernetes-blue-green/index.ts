@@ -18,7 +18,7 @@
 import * as pulumi from "@pulumi/pulumi";
 // Inside this repository the compiled package is imported by path; a user's program imports
 // { KongBlueGreenUpgrade } from "pulumi-kong-migrations".
-import { KongBlueGreenUpgrade } from "../../dist/sdk/kong-blue-green-upgrade";
+import { KongBlueGreenUpgrade } from "../../dist";
 
 const config = new pulumi.Config();
 const namespace = config.get("namespace") ?? "kong";

@@ -27,16 +27,24 @@ function run(cwd: string, moduleId: string): { bytes: number; byReference: boole
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "kong-migrations-user-"));
 try {
   const repo = run(ROOT, path.join(ROOT, "dist"));
-  const tarball = execFileSync("npm", ["pack", "--silent", "--pack-destination", scratch], { cwd: ROOT, encoding: "utf8" }).trim().split("\n").at(-1)!;
+  const tarball = execFileSync("npm", ["pack", "--silent", "--pack-destination", scratch], { cwd: ROOT, encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .at(-1)!;
   fs.writeFileSync(path.join(scratch, "package.json"), JSON.stringify({ name: "user-project", version: "1.0.0", private: true }));
-  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--silent", path.join(scratch, tarball), "@pulumi/pulumi@3.248.0"], { cwd: scratch, stdio: "inherit" });
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--silent", path.join(scratch, tarball), "@pulumi/pulumi@3.248.0"], {
+    cwd: scratch,
+    stdio: "inherit",
+  });
   const user = run(scratch, "pulumi-kong-migrations");
   const rows = [
     ["layout", "bytes", "handlers as", "within 16 KB"],
     ["repository checkout", String(repo.bytes), repo.byReference ? "package id" : "absolute path", String(repo.bytes < BUDGET)],
     ["npm install (user)", String(user.bytes), user.byReference ? "package id" : "absolute path", String(user.bytes < BUDGET)],
   ];
-  console.log(`provider serialized size, ${new Date().toISOString().slice(0, 10)}, tarball ${tarball} (${fs.statSync(path.join(scratch, tarball)).size} bytes)`);
+  console.log(
+    `provider serialized size, ${new Date().toISOString().slice(0, 10)}, tarball ${tarball} (${fs.statSync(path.join(scratch, tarball)).size} bytes)`,
+  );
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(i === 0 ? 24 : 14)).join(""));
   if (repo.bytes >= BUDGET || user.bytes >= BUDGET) process.exitCode = 1;
 } finally {

@@ -15,7 +15,12 @@ import * as path from "node:path";
 export function handlersModuleId(absolutePath: string): string {
   const marker = `${path.sep}node_modules${path.sep}`;
   const i = absolutePath.lastIndexOf(marker);
-  return i < 0 ? absolutePath : absolutePath.slice(i + marker.length).split(path.sep).join("/");
+  return i < 0
+    ? absolutePath
+    : absolutePath
+        .slice(i + marker.length)
+        .split(path.sep)
+        .join("/");
 }
 
 const HANDLERS: string = handlersModuleId(require.resolve("./handlers"));

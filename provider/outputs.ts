@@ -52,7 +52,9 @@ export function summarize(plan: Plan, source: PlanSummary["source"], prefix = ""
 
 /** One line for logs: `kong migrations up: core 009_200_to_210; acl 003_200_to_210`. */
 export function describePlan(p: PlanSummary): string {
-  return p.command === "none" ? `nothing to run: ${p.reason}` : `${p.command}: ${describeMigrations(p.wouldRun[p.command] ?? {})} (${p.reason})`;
+  return p.command === "none"
+    ? `nothing to run: ${p.reason}`
+    : `${p.command}: ${describeMigrations(p.wouldRun[p.command] ?? {})} (${p.reason})`;
 }
 
 export function buildOutputs(inputs: Inputs, a: Assessment, lastRun: LastRun | undefined, reloadRequired: boolean): Outputs {

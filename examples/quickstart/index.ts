@@ -19,7 +19,9 @@ const config = new pulumi.Config();
 const kongVersion = config.require("kongVersion");
 const kongSim = path.resolve(__dirname, "..", "..", "dist", "sim", "cli.js");
 // kong-sim fault switches for tests (e.g. `pulumi config set --path simEnv.KONG_SIM_FAIL_AT 2`).
-const simEnv = Object.fromEntries(Object.entries(config.getObject<Record<string, unknown>>("simEnv") ?? {}).map(([k, v]) => [k, String(v)]));
+const simEnv = Object.fromEntries(
+  Object.entries(config.getObject<Record<string, unknown>>("simEnv") ?? {}).map(([k, v]) => [k, String(v)]),
+);
 
 const migration = new KongDatabaseMigration("kong-database", {
   database: {

@@ -38,9 +38,14 @@ describe("provider serialization (pulumi.runtime.serializeFunction)", () => {
 describe("handlers module id captured in state", () => {
   it("is the package path under node_modules (portable across machines), else the absolute path", async () => {
     const { handlersModuleId } = await import("../../provider");
-    assert.equal(handlersModuleId("/home/ci/app/node_modules/pulumi-kong-migrations/dist/provider/handlers.js"), "pulumi-kong-migrations/dist/provider/handlers.js");
     assert.equal(
-      handlersModuleId("/app/node_modules/.pnpm/pulumi-kong-migrations@0.1.0/node_modules/pulumi-kong-migrations/dist/provider/handlers.js"),
+      handlersModuleId("/home/ci/app/node_modules/pulumi-kong-migrations/dist/provider/handlers.js"),
+      "pulumi-kong-migrations/dist/provider/handlers.js",
+    );
+    assert.equal(
+      handlersModuleId(
+        "/app/node_modules/.pnpm/pulumi-kong-migrations@0.1.0/node_modules/pulumi-kong-migrations/dist/provider/handlers.js",
+      ),
       "pulumi-kong-migrations/dist/provider/handlers.js",
     );
     assert.equal(handlersModuleId("/work/repo/dist/provider/handlers.js"), "/work/repo/dist/provider/handlers.js");

@@ -18,7 +18,14 @@ function ok(r: CliResult, what: string): CliResult {
 
 async function newStack(db: TestDatabase, version: string): Promise<Stack> {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "kong-e2e-state-"));
-  const s = stack(`e2e${path.basename(stateDir).slice(-6).toLowerCase().replace(/[^a-z0-9]/g, "x")}`, stateDir);
+  const s = stack(
+    `e2e${path
+      .basename(stateDir)
+      .slice(-6)
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, "x")}`,
+    stateDir,
+  );
   ok(await s.run(["stack", "init"]), "stack init");
   for (const [k, v] of [
     ["dbHost", db.host],
@@ -112,7 +119,10 @@ describe("end to end: the real Pulumi CLI", function () {
     assert.equal(outs.phase, "up-to-date");
     assert.deepEqual(outs.pending, {});
 
-    const stateFiles = fs.readdirSync(s.stateDir, { recursive: true }).map(String).filter((f) => f.endsWith(".json"));
+    const stateFiles = fs
+      .readdirSync(s.stateDir, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith(".json"));
     assert.ok(stateFiles.length > 0);
     for (const f of stateFiles) {
       const text = fs.readFileSync(path.join(s.stateDir, f), "utf8");

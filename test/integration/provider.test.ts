@@ -224,7 +224,12 @@ describe("KongDatabaseMigration provider (real PostgreSQL, kong-sim)", function 
     const news = { ...inputsFor(db(), "2.1.4"), kongVersion: UNKNOWN };
     const checked = await provider.check!(s.inputs, news);
     assert.deepEqual(checked.failures ?? [], []);
-    assert.deepEqual(checked.inputs.plan, { command: "unknown until apply", wouldRun: {}, reason: "some inputs are not known until apply", source: "catalogue" });
+    assert.deepEqual(checked.inputs.plan, {
+      command: "unknown until apply",
+      wouldRun: {},
+      reason: "some inputs are not known until apply",
+      source: "catalogue",
+    });
     assert.deepEqual(await provider.diff!(s.id, s.outs, checked.inputs), { changes: true });
   });
 
@@ -240,7 +245,11 @@ describe("KongDatabaseMigration provider (real PostgreSQL, kong-sim)", function 
       String(plan.reason),
       /^database unreachable \(.*ECONNREFUSED.*\); planned from the catalogue assuming the database is at Kong 2\.0\.5\. /,
     );
-    assert.deepEqual((plan.wouldRun as Record<string, Record<string, string[]>>)["kong migrations up"].core, ["009_200_to_210", "010_210_to_211", "011_212_to_213"]);
+    assert.deepEqual((plan.wouldRun as Record<string, Record<string, string[]>>)["kong migrations up"].core, [
+      "009_200_to_210",
+      "010_210_to_211",
+      "011_212_to_213",
+    ]);
   });
 
   it("a password full of quotes, spaces and non-ASCII works and never reaches logs or argv", async () => {

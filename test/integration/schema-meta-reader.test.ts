@@ -10,7 +10,10 @@ const settings = (db: TestDatabase, schema?: string) => ({ ...db, ...(schema ? {
 
 async function kongTables(db: TestDatabase, schema: string) {
   await query(db, `CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-  await query(db, `CREATE TABLE "${schema}".schema_meta (key TEXT, subsystem TEXT, last_executed TEXT, executed TEXT[], pending TEXT[], PRIMARY KEY (key, subsystem))`);
+  await query(
+    db,
+    `CREATE TABLE "${schema}".schema_meta (key TEXT, subsystem TEXT, last_executed TEXT, executed TEXT[], pending TEXT[], PRIMARY KEY (key, subsystem))`,
+  );
   await query(db, `CREATE TABLE "${schema}".locks (key TEXT PRIMARY KEY, owner TEXT, ttl TIMESTAMP WITH TIME ZONE)`);
 }
 
@@ -34,7 +37,10 @@ describe("schema_meta / locks reader (real PostgreSQL)", () => {
   it("reads rows as stored (NULL arrays, other keys) from the configured schema only", async () => {
     await kongTables(db(), "kong one");
     await kongTables(db(), "public");
-    await query(db(), `INSERT INTO "kong one".schema_meta VALUES ('schema_meta', 'core', NULL, NULL, '{009_200_to_210}'), ('other', 'core', 'x', '{x}', NULL)`);
+    await query(
+      db(),
+      `INSERT INTO "kong one".schema_meta VALUES ('schema_meta', 'core', NULL, NULL, '{009_200_to_210}'), ('other', 'core', 'x', '{x}', NULL)`,
+    );
     await query(db(), `INSERT INTO public.schema_meta VALUES ('schema_meta', 'core', '000_base', '{000_base}', NULL)`);
     const snap = await observeDatabase(settings(db(), "kong one"), 5);
     assert.equal(snap.schema, "kong one");
@@ -52,9 +58,20 @@ describe("schema_meta / locks reader (real PostgreSQL)", () => {
 
   it("reports who holds Kong's migrations lock and until when, and whether it expired", async () => {
     await kongTables(db(), "public");
-    await query(db(), "INSERT INTO locks VALUES ('migrations', 'node-1', '2099-01-01T00:00:00Z'), ('other', 'node-2', '2099-01-01T00:00:00Z')");
-    assert.deepEqual((await observeDatabase(settings(db()), 5)).lock, { owner: "node-1", expiresAt: "2099-01-01T00:00:00.000Z", expired: false });
+    await query(
+      db(),
+      "INSERT INTO locks VALUES ('migrations', 'node-1', '2099-01-01T00:00:00Z'), ('other', 'node-2', '2099-01-01T00:00:00Z')",
+    );
+    assert.deepEqual((await observeDatabase(settings(db()), 5)).lock, {
+      owner: "node-1",
+      expiresAt: "2099-01-01T00:00:00.000Z",
+      expired: false,
+    });
     await query(db(), "UPDATE locks SET ttl = '2000-01-01T00:00:00Z' WHERE key = 'migrations'");
-    assert.deepEqual((await observeDatabase(settings(db()), 5)).lock, { owner: "node-1", expiresAt: "2000-01-01T00:00:00.000Z", expired: true });
+    assert.deepEqual((await observeDatabase(settings(db()), 5)).lock, {
+      owner: "node-1",
+      expiresAt: "2000-01-01T00:00:00.000Z",
+      expired: true,
+    });
   });
 });

@@ -33,7 +33,11 @@ describe("local runner", () => {
     assert.equal(r.timedOut, false);
     assert.equal(r.stdout, '["migrations","up","--db-timeout","60"]\npassword is [secret]');
     assert.equal(r.stderr, "oops $(id) [secret]");
-    assert.deepEqual(lines.sort(), ['stderr: oops $(id) [secret]', 'stdout: ["migrations","up","--db-timeout","60"]', "stdout: password is [secret]"]);
+    assert.deepEqual(lines.sort(), [
+      "stderr: oops $(id) [secret]",
+      'stdout: ["migrations","up","--db-timeout","60"]',
+      "stdout: password is [secret]",
+    ]);
   });
 
   it("kills the whole process group on timeout and reports it as COMMAND_TIMEOUT", async () => {
@@ -53,16 +57,27 @@ describe("local runner", () => {
     const grandchild = Number(fs.readFileSync(pidFile, "utf8"));
     await new Promise((res) => setTimeout(res, 200));
     // Gone, or a zombie waiting for a reaper: either way no longer running.
-    const state = fs.existsSync(`/proc/${grandchild}/stat`) ? fs.readFileSync(`/proc/${grandchild}/stat`, "utf8").split(") ")[1]?.[0] : "gone";
+    const state = fs.existsSync(`/proc/${grandchild}/stat`)
+      ? fs.readFileSync(`/proc/${grandchild}/stat`, "utf8").split(") ")[1]?.[0]
+      : "gone";
     assert.ok(state === "gone" || state === "Z", `the grandchild was killed with the group (state ${state})`);
     assert.throws(
       () => assertSucceeded("up", r, 1),
-      (e: unknown) => e instanceof KongMigrationError && e.code === "COMMAND_TIMEOUT" && /^kong migrations up \(local process\) did not end within commandTimeoutSeconds \(1 s\) and was killed\./.test(e.message),
+      (e: unknown) =>
+        e instanceof KongMigrationError &&
+        e.code === "COMMAND_TIMEOUT" &&
+        /^kong migrations up \(local process\) did not end within commandTimeoutSeconds \(1 s\) and was killed\./.test(e.message),
     );
   });
 
   it("reports a command that cannot start", async () => {
-    const r = await localRunner({ command: ["/nonexistent/kong"], env: {} }).run({ command: "list", flags: [], env: {}, secrets: [], timeoutSeconds: 5 });
+    const r = await localRunner({ command: ["/nonexistent/kong"], env: {} }).run({
+      command: "list",
+      flags: [],
+      env: {},
+      secrets: [],
+      timeoutSeconds: 5,
+    });
     assert.equal(r.exitCode, 127);
     assert.equal(r.stderr, "could not start /nonexistent/kong: spawn /nonexistent/kong ENOENT");
   });

@@ -4,8 +4,9 @@
  * serializes this object into the resource's state). Delete does nothing: the pods are already gone.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { portableModuleId } from "../module-id";
 
-const HANDLERS: string = require.resolve("./kubernetes-pods-gone-handlers");
+const HANDLERS: string = portableModuleId(require.resolve("./kubernetes-pods-gone-handlers"));
 
 export const kubernetesPodsGoneProvider: pulumi.dynamic.ResourceProvider = {
   check: (olds, news) => require(HANDLERS).check(olds, news),

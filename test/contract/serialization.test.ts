@@ -37,7 +37,7 @@ describe("provider serialization (pulumi.runtime.serializeFunction)", () => {
 
 describe("handlers module id captured in state", () => {
   it("is the package path under node_modules (portable across machines), else the absolute path", async () => {
-    const { handlersModuleId } = await import("../../provider");
+    const { portableModuleId: handlersModuleId } = await import("../../provider/module-id");
     assert.equal(
       handlersModuleId("/home/ci/app/node_modules/pulumi-kong-migrations/dist/provider/handlers.js"),
       "pulumi-kong-migrations/dist/provider/handlers.js",

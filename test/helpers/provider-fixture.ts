@@ -3,50 +3,31 @@
  * read, delete) against a real test database, with kong-sim as the `kong` command.
  */
 import { strict as assert } from "node:assert";
-import { execFile } from "node:child_process";
-import * as path from "node:path";
-import { promisify } from "node:util";
 import { kongDatabaseMigrationProvider as provider } from "../../provider";
 import { setLogSink } from "../../provider/log";
+import { runSim, SIM_CLI, simEnv } from "./kong-sim";
 import type { TestDatabase } from "./postgres";
 
-export const SIM = path.resolve(__dirname, "..", "..", "dist", "sim", "cli.js");
+export { SIM_CLI as SIM };
 
 export type Raw = Record<string, unknown>;
 
 /** Raw resource inputs as a program would give them, with kong-sim impersonating `version`. */
-export function inputsFor(db: TestDatabase, version: string, extra: Raw = {}, simEnv: Record<string, string> = {}): Raw {
+export function inputsFor(db: TestDatabase, version: string, extra: Raw = {}, faults: Record<string, string> = {}): Raw {
   return {
     database: { host: db.host, port: db.port, user: db.user, database: db.database },
     password: db.password,
     kongVersion: version,
     decommissionedOld: false,
-    runner: { kind: "local", command: [process.execPath, SIM], env: { KONG_SIM_VERSION: version, ...simEnv } },
+    runner: { kind: "local", command: [process.execPath, SIM_CLI], env: { KONG_SIM_VERSION: version, ...faults } },
     lockTimeoutSeconds: 5,
     ...extra,
   };
 }
 
 /** Runs kong-sim by hand against the database (what an operator would do). */
-export async function kongSim(db: TestDatabase, version: string, args: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [SIM, ...args], {
-      env: {
-        ...process.env,
-        KONG_PG_HOST: db.host,
-        KONG_PG_PORT: String(db.port),
-        KONG_PG_USER: db.user,
-        KONG_PG_PASSWORD: db.password,
-        KONG_PG_DATABASE: db.database,
-        KONG_SIM_VERSION: version,
-        ...env,
-      },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
+export function kongSim(db: TestDatabase, version: string, args: string[], env: Record<string, string> = {}) {
+  return runSim(args, simEnv(db, version, env));
 }
 
 // Provider progress lines are silent in tests unless a test captures them.

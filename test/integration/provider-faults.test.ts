@@ -3,12 +3,12 @@
  * message, and the next `pulumi up` (check -> diff -> update) repairs the state.
  */
 import { strict as assert } from "node:assert";
-import { spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isKongMigrationError } from "../../provider/kong/errors";
 import { query, useFreshDatabase, type TestDatabase } from "../helpers/postgres";
 import { setLogSink } from "../../provider/log";
-import { capturingLogs, deploy, inputsFor, provider, redeploy, SIM, type Deployed, type Raw } from "../helpers/provider-fixture";
+import { simEnv, startSim, type SimResult } from "../helpers/kong-sim";
+import { capturingLogs, deploy, inputsFor, provider, redeploy, type Deployed, type Raw } from "../helpers/provider-fixture";
 
 async function failedUpdate(s: Deployed, news: Raw) {
   const checked = await provider.check!(s.inputs, news);
@@ -20,6 +20,20 @@ async function failedUpdate(s: Deployed, news: Raw) {
     return e;
   }
   assert.fail("the update should have failed");
+}
+
+/** Another Kong 2.1.4 node runs `up` and holds the lock `holdSeconds`; resolves once it holds it. */
+async function otherNodeHoldingTheLock(
+  db: TestDatabase,
+  holdSeconds: number,
+  lockTimeout: number,
+): Promise<{ exited: Promise<SimResult> }> {
+  const other = startSim(
+    ["migrations", "up", "--lock-timeout", String(lockTimeout)],
+    simEnv(db, "2.1.4", { KONG_SIM_HOLD_LOCK_SECONDS: String(holdSeconds) }),
+  );
+  while ((await query(db, "SELECT 1 FROM locks WHERE key = 'migrations'")).length === 0) await sleep(50);
+  return { exited: other.result }; // wrapped: an async function would otherwise wait for it
 }
 
 const corePending = async (db: TestDatabase) =>
@@ -67,24 +81,9 @@ describe("provider and kong-sim faults: the next pulumi up converges", function 
 
   it("another node holding the lock: up waits, then re-plans from the database", async () => {
     const s = await deploy(inputsFor(db(), "2.0.5"));
-    const d = db();
-    const other = spawn(process.execPath, [SIM, "migrations", "up", "--lock-timeout", "10"], {
-      env: {
-        ...process.env,
-        KONG_PG_HOST: d.host,
-        KONG_PG_PORT: String(d.port),
-        KONG_PG_USER: d.user,
-        KONG_PG_PASSWORD: d.password,
-        KONG_PG_DATABASE: d.database,
-        KONG_SIM_VERSION: "2.1.4",
-        KONG_SIM_HOLD_LOCK_SECONDS: "2",
-      },
-      stdio: "ignore",
-    });
-    const exited = new Promise<number | null>((r) => other.once("exit", r));
-    while ((await query(db(), "SELECT 1 FROM locks WHERE key = 'migrations'")).length === 0) await sleep(50);
+    const { exited } = await otherNodeHoldingTheLock(db(), 2, 10);
     const { result, lines } = await capturingLogs(() => redeploy(s, inputsFor(db(), "2.1.4", { lockTimeoutSeconds: 10 })));
-    assert.equal(await exited, 0);
+    assert.equal((await exited).code, 0);
     assert.equal(result.outs.phase, "pending-finish");
     assert.ok(lines.includes("[kong-migrations] kong: aborted: another node is performing database changes"), lines.join("\n"));
     assert.ok(
@@ -97,29 +96,14 @@ describe("provider and kong-sim faults: the next pulumi up converges", function 
 
   it("a lock held past lockTimeoutSeconds fails with LOCK_TIMEOUT and changes nothing", async () => {
     const s = await deploy(inputsFor(db(), "2.0.5"));
-    const d = db();
-    const other = spawn(process.execPath, [SIM, "migrations", "up", "--lock-timeout", "30"], {
-      env: {
-        ...process.env,
-        KONG_PG_HOST: d.host,
-        KONG_PG_PORT: String(d.port),
-        KONG_PG_USER: d.user,
-        KONG_PG_PASSWORD: d.password,
-        KONG_PG_DATABASE: d.database,
-        KONG_SIM_VERSION: "2.1.4",
-        KONG_SIM_HOLD_LOCK_SECONDS: "8",
-      },
-      stdio: "ignore",
-    });
-    const exited = new Promise<number | null>((r) => other.once("exit", r));
-    while ((await query(db(), "SELECT 1 FROM locks WHERE key = 'migrations'")).length === 0) await sleep(50);
+    const { exited } = await otherNodeHoldingTheLock(db(), 8, 30);
     const e = await failedUpdate(s, inputsFor(db(), "2.1.4", { lockTimeoutSeconds: 2 }));
     assert.equal(e.code, "LOCK_TIMEOUT");
     assert.match(
       e.message,
       /^kong migrations up \(local process\) waited lockTimeoutSeconds for Kong's migrations lock and gave up: \[PostgreSQL error\] timeout/,
     );
-    assert.equal(await exited, 0);
+    assert.equal((await exited).code, 0);
   });
 
   it("a slow migration streams Kong's progress lines while it runs", async () => {

@@ -96,6 +96,34 @@ describe("KongDatabaseMigration provider (real PostgreSQL, kong-sim)", function 
     assert.equal((await redeploy(s, decommissioned)).changed, false);
   });
 
+  it("decommissionedOld left true from the previous upgrade is refused at check when the next up leaves pending migrations", async () => {
+    const s = await deploy(inputsFor(db(), "2.0.5", { decommissionedOld: true }));
+    const checked = await provider.check!(s.inputs, inputsFor(db(), "2.1.4", { decommissionedOld: true }));
+    assert.deepEqual(checked.failures, [
+      {
+        property: "decommissionedOld",
+        reason:
+          "decommissionedOld is still true from the previous upgrade, but Kong 2.1.4's up leaves core 009_200_to_210; " +
+          "acl 003_200_to_210, 004_212_to_213; bot-detection 001_200_to_210; ip-restriction 001_200_to_210; oauth2 004_200_to_210 " +
+          "pending, and the Kong 2.0.5 nodes are now the old cluster. Set decommissionedOld to false for this upgrade, " +
+          "and back to true once the 2.0.5 nodes are gone.",
+      },
+    ]);
+  });
+
+  it("an in-place upgrade (version raised and decommissionedOld set in one change) runs up, then finish", async () => {
+    let s = await deploy(inputsFor(db(), "2.0.5"));
+    const { result, lines } = await capturingLogs(() => redeploy(s, inputsFor(db(), "2.1.4", { decommissionedOld: true })));
+    s = result;
+    assert.equal(s.outs.phase, "up-to-date");
+    assert.equal((s.outs.lastRun as Raw).command, "kong migrations finish");
+    const ran = lines.filter((l) => l.startsWith("[kong-migrations] running kong migrations "));
+    assert.deepEqual(
+      ran.map((l) => l.split(" (")[0]),
+      ["[kong-migrations] running kong migrations up", "[kong-migrations] running kong migrations finish"],
+    );
+  });
+
   it("1.5.1 -> 2.1.4 runs up from a 1.x database", async () => {
     let s = await deploy(inputsFor(db(), "1.5.1"));
     assert.equal(s.outs.databaseVersion, "1.5.0");

@@ -10,22 +10,19 @@
  */
 import { compareVersions, minorSeries, parseKongVersion } from "../provider/kong/version";
 import { KongKubernetesError } from "./k8s-errors";
+import type { KongBlueGreenUpgradeArgs } from "./kong-blue-green-upgrade";
 
 export type Color = "blue" | "green";
 export const otherColor = (c: Color): Color => (c === "blue" ? "green" : "blue");
 
-export interface UpgradeInputs {
-  readonly currentVersion: string;
-  readonly targetVersion?: string;
-  readonly liveColor?: Color;
-  readonly greenTrafficPercent?: number;
-  readonly retireBlue?: boolean;
-  readonly retireGreen?: boolean;
-  /** `auto` (default): in place for a patch release without migrations, blue/green otherwise. */
-  readonly strategy?: "auto" | "blueGreen";
+/** The component arguments that decide the step (documented on `KongBlueGreenUpgradeArgs`). */
+export type UpgradeInputs = Pick<
+  KongBlueGreenUpgradeArgs,
+  "currentVersion" | "targetVersion" | "liveColor" | "greenTrafficPercent" | "retireBlue" | "retireGreen" | "strategy"
+> & {
   /** Whether a Gateway API parent is configured (the weighted form of traffic splitting). */
   readonly hasGateway: boolean;
-}
+};
 
 /**
  * - `steady`: target = current; one cluster, the migration at the current version (on a fresh

@@ -71,7 +71,14 @@ describe("KongDatabaseMigration provider (real PostgreSQL, kong-sim)", function 
     assert.deepEqual(wouldRun.core, ["009_200_to_210", "010_210_to_211", "011_212_to_213"]);
     assert.deepEqual(wouldRun.acl, ["003_200_to_210", "004_212_to_213"]);
 
-    s = await redeploy(s, inputsFor(db(), "2.1.4"));
+    const upped = await capturingLogs(() => redeploy(s, inputsFor(db(), "2.1.4")));
+    s = upped.result;
+    assert.ok(
+      upped.lines.includes(
+        "[kong-migrations] finish waits: 6 migrations are pending; finish waits for decommissionedOld: true (set it once no node of the old version uses the database).",
+      ),
+      upped.lines.join("\n"),
+    );
     assert.equal(s.outs.phase, "pending-finish");
     assert.deepEqual(s.outs.pending, PENDING_AFTER_2_1_4_UP);
     assert.equal((s.outs.lastRun as Raw).command, "kong migrations up");

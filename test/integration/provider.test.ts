@@ -131,6 +131,27 @@ describe("KongDatabaseMigration provider (real PostgreSQL, kong-sim)", function 
     );
   });
 
+  it("Enterprise 2.8.4.2 -> 3.4.3.12 (LTS to LTS): up with the clone-the-database warning in the plan", async () => {
+    const ee = (version: string) => inputsFor(db(), version, { edition: "enterprise" }, { KONG_SIM_EDITION: "enterprise" });
+    let s = await deploy(ee("2.8.4.2"));
+    assert.equal(s.outs.phase, "up-to-date");
+    assert.equal(s.outs.databaseVersion, "2.8.0.0");
+    const checked = await provider.check!(s.inputs, ee("3.4.3.12"));
+    assert.deepEqual(checked.failures ?? [], []);
+    assert.deepEqual((checked.inputs.plan as Raw).warnings, [
+      "Kong's guide for 2.8 -> 3.x in traditional mode clones the database and runs up and finish on the clone instead of " +
+        "sharing one database between both versions; check that your 2.8 nodes tolerate 3.4.3.12's up.",
+    ]);
+    s = await redeploy(s, ee("3.4.3.12"));
+    assert.equal(s.outs.phase, "pending-finish");
+    assert.deepEqual(s.outs.pending, {
+      core: ["016_280_to_300"],
+      "http-log": ["001_280_to_300"],
+      "post-function": ["001_280_to_300"],
+      "pre-function": ["001_280_to_300"],
+    });
+  });
+
   it("1.5.1 -> 2.1.4 runs up from a 1.x database", async () => {
     let s = await deploy(inputsFor(db(), "1.5.1"));
     assert.equal(s.outs.databaseVersion, "1.5.0");

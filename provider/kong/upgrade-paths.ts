@@ -26,12 +26,17 @@ export function checkUpgradePath(from: string, to: string, edition: Edition): Pa
   const t = requireKongVersion(to);
   const fromSeries = `${minorSeries(f)}.x`;
 
-  if (edition === "enterprise" && !below(to, "2.1.0") && below(from, "1.5.0")) {
-    const hops = below(from, "1.3.0") ? "1.3.x, then 1.5.x, then 2.1.x" : "1.5.x, then 2.1.x";
+  if (edition === "enterprise" && !below(to, "2.1.0") && below(from, below(to, "2.2.0") ? "1.5.0" : "2.1.0")) {
+    // EE 2.1 needs 1.5.x (and < 1.3 goes through 1.3 first); EE 2.8 upgrades directly from 2.1.x+
+    // only, so a 1.x database goes to 2.1 first.
+    const hops = [...(below(from, "1.3.0") ? ["1.3.x"] : []), ...(below(from, "1.5.0") ? ["1.5.x"] : []), "2.1.x"]
+      .filter((h) => h !== `${minorSeries(t)}.x`)
+      .join(", then ");
     return {
       refusal:
         `Kong Enterprise ${to} cannot upgrade a database at ${fromSeries} directly: Kong Enterprise 2.1 ` +
-        `requires 1.5.x first. Upgrade through ${hops} (one kongVersion change, up and finish each), then to ${to}.`,
+        `requires 1.5.x first, and later 2.x releases upgrade only from 2.1.x or newer. Upgrade through ${hops} ` +
+        `(one kongVersion change, up and finish each), then to ${to}.`,
       warnings,
     };
   }

@@ -39,15 +39,17 @@ function logLock(snapshot: SchemaMetaSnapshot, command: MigrationCommand): void 
     );
 }
 
+/** What a successful step must leave: no new migrations (bootstrap, up) or none pending (finish). */
+function leftOver(step: Step, after: Assessment): string | undefined {
+  const s = after.state;
+  if (s.needsBootstrap) return "no schema_meta";
+  if (step === "finish") return countMigrations(s.pending) ? `pending ${describeMigrations(s.pending)}` : undefined;
+  return countMigrations(s.new) ? `new ${describeMigrations(s.new)}` : undefined;
+}
+
 /** Throws when the database does not show what a successful step must leave. */
 function verify(step: Step, after: Assessment, inputs: Inputs): void {
-  const s = after.state;
-  const left =
-    step === "bootstrap" && s.needsBootstrap
-      ? "schema_meta"
-      : step === "finish"
-        ? countMigrations(s.pending) && `pending ${describeMigrations(s.pending)}`
-        : countMigrations(s.new) && `new ${describeMigrations(s.new)}`;
+  const left = leftOver(step, after);
   if (left) {
     throw new KongMigrationError(
       "VERIFICATION_FAILED",

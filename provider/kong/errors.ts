@@ -3,20 +3,15 @@
  * Plain data only: errors cross the dynamic-provider process boundary as their message.
  */
 export type KongMigrationErrorCode =
-  | "INVALID_INPUT"
-  | "UNKNOWN_VERSION"
   | "DOWNGRADE"
   | "UNFINISHED_PREVIOUS_UPGRADE"
   | "UNSUPPORTED_UPGRADE_PATH"
   | "LEGACY_DATABASE"
-  | "STALE_DECOMMISSION"
   | "LOCK_ABORTED"
   | "LOCK_TIMEOUT"
   | "COMMAND_FAILED"
   | "COMMAND_TIMEOUT"
-  | "VERIFICATION_FAILED"
-  | "OLD_NODES_RUNNING"
-  | "DATABASE_UNREACHABLE";
+  | "VERIFICATION_FAILED";
 
 export class KongMigrationError extends Error {
   override readonly name = "KongMigrationError";

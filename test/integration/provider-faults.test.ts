@@ -7,7 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { isKongMigrationError } from "../../provider/kong/errors";
 import { query, useFreshDatabase, type TestDatabase } from "../helpers/postgres";
 import { setLogSink } from "../../provider/log";
-import { simEnv, startSim, type SimResult } from "../helpers/kong-sim";
+import { SIM_CLI, simEnv, startSim, type SimResult } from "../helpers/kong-sim";
 import { capturingLogs, deploy, inputsFor, provider, redeploy, type Deployed, type Raw } from "../helpers/provider-fixture";
 
 async function failedUpdate(s: Deployed, news: Raw) {
@@ -104,6 +104,20 @@ describe("provider and kong-sim faults: the next pulumi up converges", function 
       /^kong migrations up \(local process\) waited lockTimeoutSeconds for Kong's migrations lock and gave up: \[PostgreSQL error\] timeout/,
     );
     assert.equal((await exited).code, 0);
+  });
+
+  it("verifies by reading the database: a kong that is not the declared version fails the update", async () => {
+    const s = await deploy(inputsFor(db(), "2.0.5"));
+    // The runner's kong is really 2.0.5 while kongVersion says 2.1.4: its `up` finds nothing to do and exits 0.
+    const wrongKong = inputsFor(db(), "2.1.4", {
+      runner: { kind: "local", command: [process.execPath, SIM_CLI], env: { KONG_SIM_VERSION: "2.0.5" } },
+    });
+    const e = await failedUpdate(s, wrongKong);
+    assert.equal(e.code, "VERIFICATION_FAILED");
+    assert.match(
+      e.message,
+      /^kong migrations up reported success, but the database still has new core 009_200_to_210, 010_210_to_211, 011_212_to_213; .* for Kong 2\.1\.4\. Check that the runner really runs Kong 2\.1\.4 with KONG_PLUGINS=bundled; then run pulumi up again\.$/,
+    );
   });
 
   it("a slow migration streams Kong's progress lines while it runs", async () => {

@@ -40,7 +40,8 @@ export interface Stack {
   readonly name: string;
   /** Local file backend folder of this stack. */
   readonly stateDir: string;
-  run(args: readonly string[], opts?: { echo?: boolean }): Promise<CliResult>;
+  /** `input` goes to the CLI's stdin (e.g. a secret for `config set --secret`, kept out of argv). */
+  run(args: readonly string[], opts?: { echo?: boolean; input?: string }): Promise<CliResult>;
 }
 
 /** A stack on its own file backend; `run` executes `pulumi <args> --stack <name>` in the repo root. */
@@ -54,13 +55,14 @@ export function stack(name: string, stateDir: string): Stack {
       const child = spawn("pulumi", [...args, "--stack", name, "--non-interactive"], {
         cwd: REPO_ROOT,
         env,
-        stdio: ["ignore", "pipe", "pipe"],
+        stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
       });
+      if (opts.input !== undefined) child.stdin!.end(opts.input);
       let stdout = "";
       let stderr = "";
       let partial = "";
       const timedLines: Array<[number, string]> = [];
-      child.stdout.on("data", (d: Buffer) => {
+      child.stdout!.on("data", (d: Buffer) => {
         const text = d.toString();
         stdout += text;
         if (opts.echo) process.stdout.write(text);
@@ -68,7 +70,7 @@ export function stack(name: string, stateDir: string): Stack {
         partial = parts.pop() ?? "";
         for (const line of parts) timedLines.push([Date.now() - started, line]);
       });
-      child.stderr.on("data", (d: Buffer) => {
+      child.stderr!.on("data", (d: Buffer) => {
         stderr += d.toString();
         if (opts.echo) process.stderr.write(d);
       });

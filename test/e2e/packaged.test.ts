@@ -57,8 +57,9 @@ describe("end to end: the packaged library in a user's project", function () {
     const state = path.join(scratch, "state");
     fs.mkdirSync(state);
     const env = { ...pulumiBaseEnv(), PULUMI_BACKEND_URL: `file://${state}` };
-    const pulumi = (cwd: string, ...args: string[]) => {
-      const r = spawnSync("pulumi", [...args, "--stack", "dev", "--non-interactive"], { cwd, env, encoding: "utf8" });
+    const pulumi = (cwd: string, ...args: string[]) => pulumiWithInput(cwd, undefined, ...args);
+    const pulumiWithInput = (cwd: string, input: string | undefined, ...args: string[]) => {
+      const r = spawnSync("pulumi", [...args, "--stack", "dev", "--non-interactive"], { cwd, env, encoding: "utf8", input });
       assert.equal(r.status, 0, `pulumi ${args.join(" ")}\n${r.stdout}\n${r.stderr}`);
       return r.stdout;
     };
@@ -70,7 +71,7 @@ describe("end to end: the packaged library in a user's project", function () {
       ["kongVersion", "2.1.4"],
     ])
       pulumi(first, "config", "set", k, v);
-    pulumi(first, "config", "set", "--secret", "dbPassword", db().password);
+    pulumiWithInput(first, db().password, "config", "set", "--secret", "dbPassword"); // stdin: never in argv
     pulumi(first, "up", "--yes", "--skip-preview");
     assert.equal(JSON.parse(pulumi(first, "stack", "output", "--json")).phase, "up-to-date");
 

@@ -37,7 +37,7 @@ async function newStack(db: TestDatabase, version: string): Promise<Stack> {
   ]) {
     ok(await s.run(["config", "set", k, v]), `config set ${k}`);
   }
-  ok(await s.run(["config", "set", "--secret", "dbPassword", db.password]), "config set dbPassword");
+  ok(await s.run(["config", "set", "--secret", "dbPassword"], { input: db.password }), "config set dbPassword");
   return s;
 }
 

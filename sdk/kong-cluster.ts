@@ -10,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { DatabaseArgs } from "./args";
 import { clusterSelector, KONG_PORTS, kongEnv, kongPorts, kongProbes } from "./k8s-kong-container";
+import { proxyService } from "./k8s-traffic";
 
 export const KONG_CLUSTER_TYPE = "kong-migrations:index:KongCluster";
 
@@ -113,19 +114,9 @@ export class KongCluster extends pulumi.ComponentResource {
       childOpts,
     );
 
-    this.proxyService = new k8s.core.v1.Service(
+    this.proxyService = proxyService(
       `${name}-proxy`,
-      {
-        metadata: { namespace: args.namespace, labels },
-        spec: {
-          type: args.proxyServiceType ?? "ClusterIP",
-          selector: this.selector,
-          ports: [
-            { name: "proxy", port: 80, targetPort: "proxy", protocol: "TCP" },
-            { name: "proxy-tls", port: 443, targetPort: "proxy-tls", protocol: "TCP" },
-          ],
-        },
-      },
+      { namespace: args.namespace, selector: this.selector, type: args.proxyServiceType, labels },
       childOpts,
     );
 

@@ -106,6 +106,26 @@ describe("provider and kong-sim faults: the next pulumi up converges", function 
     assert.equal((await exited).code, 0);
   });
 
+  it("finish that keeps losing Kong's lock fails with LOCK_ABORTED after its retries, and changes nothing", async () => {
+    let s = await deploy(inputsFor(db(), "2.0.5"));
+    s = await redeploy(s, inputsFor(db(), "2.1.4"));
+    // Another node holds the lock (its 2.1.4 up then fails on the pending migrations, inside the lock as
+    // 2.1.x does); finish does not wait for the lock: Kong aborts it.
+    const { exited } = await otherNodeHoldingTheLock(db(), 8, 30);
+    const { result: e, lines } = await capturingLogs(() => failedUpdate(s, inputsFor(db(), "2.1.4", { decommissionedOld: true })));
+    assert.equal(e.code, "LOCK_ABORTED");
+    assert.equal(
+      e.message,
+      'kong migrations finish (local process) did nothing: "aborted: another node is performing database changes". ' +
+        "Another Kong node held the migrations lock; run pulumi up again once it is done (the provider re-reads the database first).",
+    );
+    assert.equal(lines.filter((l) => l === "[kong-migrations] kong: aborted: another node is performing database changes").length, 3);
+    assert.deepEqual((await corePending(db())).pending, ["009_200_to_210"]);
+    const other = await exited;
+    assert.equal(other.code, 1);
+    assert.match(other.stderr, /Database has pending migrations; run 'kong migrations finish'/);
+  });
+
   it("verifies by reading the database: a kong that is not the declared version fails the update", async () => {
     const s = await deploy(inputsFor(db(), "2.0.5"));
     // The runner's kong is really 2.0.5 while kongVersion says 2.1.4: its `up` finds nothing to do and exits 0.

@@ -198,6 +198,19 @@ describe("KongDatabaseMigration provider (real PostgreSQL, kong-sim)", function 
     assert.deepEqual(await schemaMeta(db()), before);
   });
 
+  it("refuses an upgrade path Kong does not support at check, with the hops (2.3 -> 3.0)", async () => {
+    const s = await deploy(inputsFor(db(), "2.3.3"));
+    const checked = await provider.check!(s.inputs, inputsFor(db(), "3.0.0"));
+    assert.deepEqual(checked.failures, [
+      {
+        property: "kongVersion",
+        reason:
+          "Kong 3.0.0 cannot upgrade a database at 2.3.x directly: Kong 3.x upgrades only from 2.8.x. Upgrade to 2.8.x, " +
+          "then 3.x: set kongVersion to the newest 2.8 release, run up and finish, then set it to 3.0.0.",
+      },
+    ]);
+  });
+
   it("refuses a downgrade at check and leaves the database alone", async () => {
     const s = await deploy(inputsFor(db(), "2.1.4"));
     const before = await schemaMeta(db());
@@ -306,6 +319,18 @@ describe("KongDatabaseMigration provider (real PostgreSQL, kong-sim)", function 
       "010_210_to_211",
       "011_212_to_213",
     ]);
+  });
+
+  it("plans a create from the catalogue when the database cannot be reached, and says so", async () => {
+    const checked = await provider.check!({}, inputsFor({ ...db(), port: 1 }, "2.1.4"));
+    assert.deepEqual(checked.failures ?? [], []);
+    const plan = checked.inputs.plan as Raw;
+    assert.equal(plan.command, "kong migrations bootstrap or up");
+    assert.equal(plan.source, "catalogue");
+    assert.match(
+      String(plan.reason),
+      /^database unreachable \(.*ECONNREFUSED.*\); planned from the catalogue assuming the database is unknown: create runs bootstrap if it is empty, else up$/,
+    );
   });
 
   it("a password full of quotes, spaces and non-ASCII works and never reaches logs or argv", async () => {

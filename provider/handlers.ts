@@ -8,7 +8,7 @@ import { isKongMigrationError } from "./kong/errors";
 import { describeMigrations } from "./kong/planner";
 import { compareVersions, parseKongVersion } from "./kong/version";
 import { knownMigrations } from "./kong/catalogue";
-import { containsUnknown, databaseSettings, normalizeInputs, type Failure, type Inputs, type PlanSummary } from "./inputs";
+import { containsUnknown, databaseSettings, normalizeInputs, targetOf, type Failure, type Inputs, type PlanSummary } from "./inputs";
 import { log } from "./log";
 import { buildOutputs, summarize, type Outputs } from "./outputs";
 import { observeDatabase } from "./postgres/schema-meta";
@@ -54,8 +54,7 @@ function planFromCatalogue(inputs: Inputs, olds: Record<string, unknown>, why: s
     edition: inputs.edition,
     plugins: Array.isArray(olds.plugins) ? (olds.plugins as string[]) : inputs.plugins,
   };
-  const target = { version: inputs.kongVersion, edition: inputs.edition, plugins: inputs.plugins };
-  const a = assess(rowsAt(prev), false, target, inputs.decommissionedOld);
+  const a = assess(rowsAt(prev), false, targetOf(inputs), inputs.decommissionedOld);
   return summarize(a.plan, "catalogue", `${prefix}at Kong ${prevVersion}. `);
 }
 
@@ -64,7 +63,7 @@ function staleDecommission(olds: Record<string, unknown>, inputs: Inputs, plan: 
   if (olds.decommissionedOld !== true || !inputs.decommissionedOld || plan.command !== "kong migrations up") return;
   if (typeof olds.kongVersion !== "string" || !parseKongVersion(olds.kongVersion)) return;
   if (compareVersions(inputs.kongVersion, olds.kongVersion) <= 0) return;
-  const known = knownMigrations({ version: inputs.kongVersion, edition: inputs.edition, plugins: inputs.plugins });
+  const known = knownMigrations(targetOf(inputs));
   const teardowns: Record<string, string[]> = {};
   for (const s of known) {
     const planned = new Set(plan.wouldRun[plan.command]?.[s.subsystem] ?? []);
@@ -81,6 +80,17 @@ function staleDecommission(olds: Record<string, unknown>, inputs: Inputs, plan: 
   };
 }
 
+/** The plan from the database (read-only), or from the catalogue when it cannot be read. Throws refusals. */
+async function planFor(inputs: Inputs, olds: Record<string, unknown>): Promise<PlanSummary> {
+  let snapshot;
+  try {
+    snapshot = await observeDatabase(databaseSettings(inputs), Math.min(inputs.dbTimeoutSeconds, CHECK_TIMEOUT_SECONDS));
+  } catch (e) {
+    return planFromCatalogue(inputs, olds, message(e, inputs));
+  }
+  return summarize(assess(snapshot.rows, snapshot.legacyTables, targetOf(inputs), inputs.decommissionedOld).plan, "database");
+}
+
 export async function check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
   const { inputs, failures } = normalizeInputs(news);
   if (failures.length) return { inputs: news, failures };
@@ -95,25 +105,10 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
   }
   let plan: PlanSummary;
   try {
-    const snapshot = await observeDatabase(databaseSettings(inputs), Math.min(inputs.dbTimeoutSeconds, CHECK_TIMEOUT_SECONDS));
-    plan = summarize(
-      assess(
-        snapshot.rows,
-        snapshot.legacyTables,
-        { version: inputs.kongVersion, edition: inputs.edition, plugins: inputs.plugins },
-        inputs.decommissionedOld,
-      ).plan,
-      "database",
-    );
+    plan = await planFor(inputs, olds);
   } catch (e) {
-    if (isKongMigrationError(e)) return { inputs: news, failures: [{ property: e.property ?? "kongVersion", reason: message(e, inputs) }] };
-    try {
-      plan = planFromCatalogue(inputs, olds, message(e, inputs));
-    } catch (refusal) {
-      if (isKongMigrationError(refusal))
-        return { inputs: news, failures: [{ property: refusal.property ?? "kongVersion", reason: message(refusal, inputs) }] };
-      throw refusal;
-    }
+    if (!isKongMigrationError(e)) throw e;
+    return { inputs: news, failures: [{ property: e.property ?? "kongVersion", reason: message(e, inputs) }] };
   }
   const stale = staleDecommission(olds, inputs, plan);
   if (stale) return { inputs: news, failures: [stale] };

@@ -2,7 +2,7 @@
  * Validation and normalization of the resource's inputs (the `check` half that needs no I/O).
  * Every failure names the property and the next step. Pure.
  */
-import type { Edition } from "./kong/catalogue-types";
+import type { Edition, KongTarget } from "./kong/catalogue-types";
 import { checkVersion } from "./kong/catalogue";
 import { DATABASE_DEFAULTS, type DatabaseSettings } from "./postgres/settings";
 
@@ -257,6 +257,11 @@ function valueAt(obj: Raw, property: string): unknown {
   for (const part of property.split(".")) v = isObject(v) ? v[part] : undefined;
   if (v === undefined && property.startsWith("database.") && isObject(obj.database) === false) return obj.database;
   return v;
+}
+
+/** The Kong nodes the inputs describe. */
+export function targetOf(inputs: Inputs): KongTarget {
+  return { version: inputs.kongVersion, edition: inputs.edition, plugins: inputs.plugins };
 }
 
 /** The settings Kong and `pg` need, password included. */

@@ -8,7 +8,7 @@ import { assess, type Assessment } from "./kong/assess";
 import { KongMigrationError } from "./kong/errors";
 import { describeMigrations, type Step } from "./kong/planner";
 import { countMigrations } from "./kong/state";
-import { databaseSettings, type Inputs } from "./inputs";
+import { databaseSettings, targetOf, type Inputs } from "./inputs";
 import { log } from "./log";
 import { buildOutputs, describePlan, summarize, type LastRun, type Outputs } from "./outputs";
 import { observeDatabase, type SchemaMetaSnapshot } from "./postgres/schema-meta";
@@ -19,13 +19,9 @@ import type { MigrationCommand } from "./runners/types";
 
 const LOCK_RETRIES = 3;
 
-function target(inputs: Inputs) {
-  return { version: inputs.kongVersion, edition: inputs.edition, plugins: inputs.plugins };
-}
-
 export async function observe(inputs: Inputs): Promise<{ snapshot: SchemaMetaSnapshot; assessment: Assessment }> {
   const snapshot = await observeDatabase(databaseSettings(inputs), inputs.dbTimeoutSeconds);
-  return { snapshot, assessment: assess(snapshot.rows, snapshot.legacyTables, target(inputs), inputs.decommissionedOld) };
+  return { snapshot, assessment: assess(snapshot.rows, snapshot.legacyTables, targetOf(inputs), inputs.decommissionedOld) };
 }
 
 function logLock(snapshot: SchemaMetaSnapshot, command: MigrationCommand): void {

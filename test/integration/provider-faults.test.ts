@@ -58,6 +58,23 @@ describe("provider and kong-sim faults: the next pulumi up converges", function 
     assert.equal(after.outs.phase, "pending-finish");
   });
 
+  it("a bootstrap that fails halfway is repaired by the next create with up (Kong's only repair), then finish", async () => {
+    const news = inputsFor(db(), "2.0.5", {}, { KONG_SIM_FAIL_AT: "3" });
+    const checked = await provider.check!({}, news);
+    await assert.rejects(
+      provider.create(checked.inputs),
+      (e: unknown) => isKongMigrationError(e, "COMMAND_FAILED") && /failed to run migration '004_110_to_120' up/.test(e.message),
+    );
+    assert.deepEqual((await corePending(db())).executed, ["000_base", "003_100_to_110"]);
+
+    let s = await deploy(inputsFor(db(), "2.0.5"));
+    assert.equal((s.outs.lastRun as Raw).command, "kong migrations up", "schema_meta exists: never bootstrap again");
+    assert.equal(s.outs.phase, "pending-finish");
+    assert.deepEqual((s.outs.pending as Record<string, string[]>).core, ["005_120_to_130", "008_150_to_200"]);
+    s = await redeploy(s, inputsFor(db(), "2.0.5", { decommissionedOld: true }));
+    assert.equal(s.outs.phase, "up-to-date");
+  });
+
   it("a crash between a migration's SQL and its bookkeeping: the lock expires and the re-run completes", async () => {
     const s = await deploy(inputsFor(db(), "2.0.5"));
     // The crashed run's lock row lives for its --lock-timeout (2 s); the re-run waits up to 10 s.

@@ -18,6 +18,8 @@ import { assertSucceeded, lockAborted } from "./runners/outcome";
 import type { MigrationCommand } from "./runners/types";
 
 const LOCK_RETRIES = 3;
+/** finish (an earlier up's pending), up, finish: the longest sequence one update runs. */
+const MAX_STEPS = 3;
 
 export async function observe(inputs: Inputs): Promise<{ snapshot: SchemaMetaSnapshot; assessment: Assessment }> {
   const snapshot = await observeDatabase(databaseSettings(inputs), inputs.dbTimeoutSeconds);
@@ -96,8 +98,9 @@ async function runStep(inputs: Inputs, step: MigrationCommand, before: Assessmen
 }
 
 /**
- * Brings the database to the declared state. At most bootstrap, or up, or finish, or up then
- * finish when `decommissionedOld` was set in this same change (an in-place upgrade).
+ * Brings the database to the declared state: bootstrap; or up; or finish; or, with
+ * `decommissionedOld` true, finish of an earlier up's pending migrations before up, and finish after
+ * up when `decommissionedOld` was set in this same change (an in-place upgrade).
  */
 export async function reconcile(inputs: Inputs, previous: Outputs | undefined): Promise<Outputs> {
   let { snapshot, assessment } = await observe(inputs);
@@ -105,9 +108,10 @@ export async function reconcile(inputs: Inputs, previous: Outputs | undefined): 
   for (const w of assessment.plan.warnings) log(`warning: ${w}`);
   let lastRun = previous?.lastRun;
   const ran: Step[] = [];
-  while (assessment.plan.step !== "none") {
+  while (assessment.plan.step !== "none" && ran.length < MAX_STEPS) {
     const step = assessment.plan.step;
-    if (ran.includes(step) || ran.length >= 2) break;
+    // bootstrap and up at most once; finish before up (an earlier up's pending) and after it.
+    if (step === ran.at(-1) || (step !== "finish" && ran.includes(step))) break;
     if (step === "finish" && ran.includes("up") && previous?.decommissionedOld === true) {
       log(
         "not running finish right after up: decommissionedOld was already true before this upgrade; set it to false, then true once the old nodes are gone",

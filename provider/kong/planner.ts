@@ -85,15 +85,28 @@ export function planStep(observed: Observed, desired: Desired): Plan {
   const pending = countMigrations(state.pending);
   const fresh = countMigrations(state.new);
   if (pending > 0 && fresh > 0) {
+    // Kong's up refuses while migrations are pending; Kong's own path (kong-migrations.md §3.3) is
+    // finish first, run by the new version, which knows the old pending names. That is safe only
+    // once the old nodes are gone, so it waits for decommissionedOld like any finish.
+    if (desired.decommissionedOld) {
+      return {
+        step: "finish",
+        reason:
+          `decommissionedOld is true: finishing ${pending} pending migration${pending === 1 ? "" : "s"} from an earlier ` +
+          `up first (Kong's up refuses while migrations are pending); up follows for ${fresh} new one${fresh === 1 ? "" : "s"}.`,
+        migrations: state.pending,
+        waitingForDecommission: false,
+        warnings: [],
+      };
+    }
     throw new KongMigrationError(
       "UNFINISHED_PREVIOUS_UPGRADE",
-      `The database has pending migrations from an upgrade that was never finished ` +
+      `The database has pending migrations from an earlier up that was never finished (or was interrupted) ` +
         `(${describeMigrations(state.pending)}) and new migrations for Kong ${version} ` +
-        `(${describeMigrations(state.new)}); Kong's up refuses to run while migrations are pending. Finish the ` +
-        `previous upgrade first: once no older node uses the database, set kongVersion to ` +
-        `${observed.databaseVersion ?? "the version that ran up"} with decommissionedOld: true and run pulumi up ` +
-        `(kong migrations finish), then set kongVersion to ${version}.`,
-      "kongVersion",
+        `(${describeMigrations(state.new)}); Kong's up refuses to run while migrations are pending. Finish them first: ` +
+        `once no node older than Kong ${observed.databaseVersion ?? version} uses the database, set decommissionedOld: ` +
+        `true and run pulumi up (kong migrations finish, then up), or restore a backup taken before that up.`,
+      "decommissionedOld",
     );
   }
 

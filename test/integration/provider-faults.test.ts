@@ -58,6 +58,24 @@ describe("provider and kong-sim faults: the next pulumi up converges", function 
     assert.equal(after.outs.phase, "pending-finish");
   });
 
+  it("an up interrupted after recording a pending migration: Kong refuses another up; decommissionedOld lets finish, up repair it", async () => {
+    const s = await deploy(inputsFor(db(), "2.0.5"));
+    const e = await failedUpdate(s, inputsFor(db(), "2.1.4", {}, { KONG_SIM_FAIL_AT: "2" }));
+    assert.match(e.message, /failed to run migration '010_210_to_211' up: /);
+    assert.deepEqual((await corePending(db())).pending, ["009_200_to_210"]);
+
+    const retry = await provider.check!(s.inputs, inputsFor(db(), "2.1.4"));
+    assert.equal(retry.failures?.[0].property, "decommissionedOld");
+    assert.match(
+      retry.failures![0].reason,
+      /^The database has pending migrations from an earlier up that was never finished \(or was interrupted\) \(core 009_200_to_210\)/,
+    );
+
+    const repaired = await redeploy(s, inputsFor(db(), "2.1.4", { decommissionedOld: true }));
+    assert.equal(repaired.outs.phase, "up-to-date");
+    assert.deepEqual(repaired.outs.pending, {});
+  });
+
   it("a bootstrap that fails halfway is repaired by the next create with up (Kong's only repair), then finish", async () => {
     const news = inputsFor(db(), "2.0.5", {}, { KONG_SIM_FAIL_AT: "3" });
     const checked = await provider.check!({}, news);

@@ -182,20 +182,31 @@ describe("KongDatabaseMigration provider (real PostgreSQL, kong-sim)", function 
     assert.deepEqual(s.outs.pending, { acl: ["004_212_to_213"] });
   });
 
-  it("refuses new migrations on top of an unfinished previous upgrade, at check", async () => {
+  it("new migrations on top of an unfinished previous upgrade: refused at check until decommissionedOld, then finish, up", async () => {
     let s = await deploy(inputsFor(db(), "1.5.1"));
     s = await redeploy(s, inputsFor(db(), "2.0.5"));
     assert.equal(s.outs.phase, "pending-finish");
     const before = await schemaMeta(db());
     const checked = await provider.check!(s.inputs, inputsFor(db(), "2.1.4"));
     assert.equal(checked.failures?.length, 1);
-    assert.equal(checked.failures?.[0].property, "kongVersion");
+    assert.equal(checked.failures?.[0].property, "decommissionedOld");
     assert.match(
       checked.failures![0].reason,
-      /^The database has pending migrations from an upgrade that was never finished \(core 008_150_to_200\) and new migrations for Kong 2\.1\.4 \(core 009_200_to_210, 010_210_to_211, 011_212_to_213; acl 003_200_to_210, /,
+      /^The database has pending migrations from an earlier up that was never finished \(or was interrupted\) \(core 008_150_to_200\) and new migrations for Kong 2\.1\.4 \(core 009_200_to_210, 010_210_to_211, 011_212_to_213; acl 003_200_to_210, /,
     );
-    assert.match(checked.failures![0].reason, /set kongVersion to 2\.0\.0 with decommissionedOld: true/);
+    assert.match(
+      checked.failures![0].reason,
+      /once no node older than Kong 2\.0\.0 uses the database, set decommissionedOld: true and run pulumi up \(kong migrations finish, then up\)/,
+    );
     assert.deepEqual(await schemaMeta(db()), before);
+
+    // The 1.5 nodes are gone: Kong's own path, finish (run by 2.1.4, which knows 008) then up.
+    const { result, lines } = await capturingLogs(() => redeploy(s, inputsFor(db(), "2.1.4", { decommissionedOld: true })));
+    const ran = lines
+      .filter((l) => l.startsWith("[kong-migrations] running kong migrations "))
+      .map((l) => l.replace(/^\[kong-migrations\] running kong migrations (\w+) .*$/, "$1"));
+    assert.deepEqual(ran, ["finish", "up", "finish"]);
+    assert.equal(result.outs.phase, "up-to-date");
   });
 
   it("refuses an upgrade path Kong does not support at check, with the hops (2.3 -> 3.0)", async () => {

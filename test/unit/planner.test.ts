@@ -79,20 +79,32 @@ describe("planner: design.md §2 row by row", () => {
     assert.equal(p.reason, "decommissionedOld is true: finishing 3 pending migrations.");
   });
 
-  it("pending and new -> refused: finish the previous upgrade first", () => {
-    for (const d of [false, true]) {
-      const e = refusal(() =>
-        planStep(observed({ pending: { core: ["008_150_to_200"] }, new: { core: ["009_200_to_210"] } }, "2.0.0"), desired(d)),
-      );
-      assert.equal(e.code, "UNFINISHED_PREVIOUS_UPGRADE");
-      assert.equal(
-        e.message,
-        "The database has pending migrations from an upgrade that was never finished (core 008_150_to_200) and new " +
-          "migrations for Kong 2.1.4 (core 009_200_to_210); Kong's up refuses to run while migrations are pending. " +
-          "Finish the previous upgrade first: once no older node uses the database, set kongVersion to 2.0.0 with " +
-          "decommissionedOld: true and run pulumi up (kong migrations finish), then set kongVersion to 2.1.4.",
-      );
-    }
+  it("pending and new, decommissionedOld false -> refused: finish the earlier up first", () => {
+    const e = refusal(() =>
+      planStep(observed({ pending: { core: ["008_150_to_200"] }, new: { core: ["009_200_to_210"] } }, "2.0.0"), desired(false)),
+    );
+    assert.equal(e.code, "UNFINISHED_PREVIOUS_UPGRADE");
+    assert.equal(e.property, "decommissionedOld");
+    assert.equal(
+      e.message,
+      "The database has pending migrations from an earlier up that was never finished (or was interrupted) (core " +
+        "008_150_to_200) and new migrations for Kong 2.1.4 (core 009_200_to_210); Kong's up refuses to run while " +
+        "migrations are pending. Finish them first: once no node older than Kong 2.0.0 uses the database, set " +
+        "decommissionedOld: true and run pulumi up (kong migrations finish, then up), or restore a backup taken before that up.",
+    );
+  });
+
+  it("pending and new, decommissionedOld true -> finish first (Kong's own path, §3.3)", () => {
+    const p = planStep(
+      observed({ pending: { core: ["008_150_to_200"] }, new: { core: ["009_200_to_210", "010_210_to_211"] } }, "2.0.0"),
+      desired(true),
+    );
+    assert.equal(p.step, "finish");
+    assert.deepEqual(p.migrations, { core: ["008_150_to_200"] });
+    assert.equal(
+      p.reason,
+      "decommissionedOld is true: finishing 1 pending migration from an earlier up first (Kong's up refuses while migrations are pending); up follows for 2 new ones.",
+    );
   });
 
   it("executed migrations unknown to the target -> refused: no downgrade", () => {

@@ -23,10 +23,10 @@ async function main(): Promise<void> {
   fs.rmSync(stateDir, { recursive: true, force: true });
   fs.mkdirSync(stateDir, { recursive: true });
   const demo = stack("demo", stateDir);
-  const cli = async (args: string[], allowFailure = false, input?: string) => {
+  const cli = async (args: string[], input?: string) => {
     process.stdout.write(`$ pulumi ${args.join(" ")}${input === undefined ? "" : " < (secret on stdin)"}\n`);
     const r = await demo.run(args, { echo: true, input });
-    if (r.code !== 0 && !allowFailure) throw new Error(`pulumi ${args[0]} exited ${r.code}`);
+    if (r.code !== 0) throw new Error(`pulumi ${args[0]} exited ${r.code}`);
     return r;
   };
   try {
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
 
     await cli(["stack", "init"]);
     await cli(["config", "set", "dbPort", String(pg.port)]);
-    await cli(["config", "set", "--secret", "dbPassword"], false, KONG_PASSWORD); // stdin: never in argv
+    await cli(["config", "set", "--secret", "dbPassword"], KONG_PASSWORD); // stdin: never in argv
 
     stage("1. Bootstrap a fresh database for Kong 2.0.5");
     await cli(["config", "set", "kongVersion", "2.0.5"]);

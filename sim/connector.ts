@@ -1,7 +1,7 @@
 /**
  * The SQL side of kong-sim: the statements of Kong's PostgreSQL connector
  * (`kong/db/strategies/postgres/connector.lua`, 2.1.4 = master for these), run through `pg` with
- * values as parameters and identifiers through `quoteIdent`.
+ * values as parameters and identifiers through the project's one `quoteIdent`.
  *
  * Like Kong's connector it (re)connects lazily: a connection is opened on first use and after a
  * timeout or a broken connection; each new connection resolves the schema (KONG_PG_SCHEMA, else
@@ -12,7 +12,7 @@ import type { Client, QueryResult } from "pg";
 import type { SchemaMetaRow } from "../provider/kong/state";
 import type { PgSettings } from "./config";
 import { isTimeout, pgErrorText } from "./pg-error";
-import { quoteIdent } from "./quote";
+import { quoteIdent } from "../provider/postgres/quote";
 
 /** A database failure, message in Kong's words (without the `[PostgreSQL error] ` prefix). */
 export class DbError extends Error {}

@@ -22,7 +22,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Subsystem } from "../provider/kong/catalogue-types";
-import { quoteIdent } from "./quote";
+import { quoteIdent } from "../provider/postgres/quote";
 
 const MAX_IDENTIFIER = 63;
 

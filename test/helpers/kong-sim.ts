@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
+import { quoteIdent } from "../../provider/postgres/quote";
 import { query, type TestDatabase } from "./postgres";
 
 export const SIM_CLI = path.resolve(__dirname, "../../dist/sim/cli.js");
@@ -85,13 +86,13 @@ export interface MetaRow {
 export function metaRows(db: TestDatabase, schema = "public"): Promise<MetaRow[]> {
   return query<MetaRow>(
     db,
-    `SELECT subsystem, last_executed, executed, pending FROM "${schema.replace(/"/g, '""')}".schema_meta WHERE key = 'schema_meta' ORDER BY subsystem`,
+    `SELECT subsystem, last_executed, executed, pending FROM ${quoteIdent(schema)}.schema_meta WHERE key = 'schema_meta' ORDER BY subsystem`,
   );
 }
 
 /** The `locks` rows. */
 export function lockRows(db: TestDatabase, schema = "public"): Promise<{ key: string; owner: string; expired: boolean }[]> {
-  return query(db, `SELECT key, owner, ttl < now() AS expired FROM "${schema.replace(/"/g, '""')}".locks ORDER BY key`);
+  return query(db, `SELECT key, owner, ttl < now() AS expired FROM ${quoteIdent(schema)}.locks ORDER BY key`);
 }
 
 /** Names of the tables in a schema, sorted. */

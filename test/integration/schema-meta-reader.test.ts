@@ -3,18 +3,19 @@
  * connector creates them (kong-migrations.md §1.1, §1.4).
  */
 import { strict as assert } from "node:assert";
+import { quoteIdent } from "../../provider/postgres/quote";
 import { observeDatabase } from "../../provider/postgres/schema-meta";
 import { query, useFreshDatabase, type TestDatabase } from "../helpers/postgres";
 
 const settings = (db: TestDatabase, schema?: string) => ({ ...db, ...(schema ? { schema } : {}), ssl: false, sslVerify: false });
 
 async function kongTables(db: TestDatabase, schema: string) {
-  await query(db, `CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+  await query(db, `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
   await query(
     db,
-    `CREATE TABLE "${schema}".schema_meta (key TEXT, subsystem TEXT, last_executed TEXT, executed TEXT[], pending TEXT[], PRIMARY KEY (key, subsystem))`,
+    `CREATE TABLE ${quoteIdent(schema)}.schema_meta (key TEXT, subsystem TEXT, last_executed TEXT, executed TEXT[], pending TEXT[], PRIMARY KEY (key, subsystem))`,
   );
-  await query(db, `CREATE TABLE "${schema}".locks (key TEXT PRIMARY KEY, owner TEXT, ttl TIMESTAMP WITH TIME ZONE)`);
+  await query(db, `CREATE TABLE ${quoteIdent(schema)}.locks (key TEXT PRIMARY KEY, owner TEXT, ttl TIMESTAMP WITH TIME ZONE)`);
 }
 
 describe("schema_meta / locks reader (real PostgreSQL)", () => {

@@ -13,7 +13,7 @@ import { log } from "./log";
 import { buildOutputs, describePlan, summarize, type LastRun, type Outputs } from "./outputs";
 import { observeDatabase, type SchemaMetaSnapshot } from "./postgres/schema-meta";
 import { kongEnvironment } from "./postgres/settings";
-import { preflight, runnerFor } from "./runners";
+import { runnerFor } from "./runners";
 import { assertSucceeded, lockAborted } from "./runners/outcome";
 import type { MigrationCommand } from "./runners/types";
 
@@ -61,7 +61,6 @@ function verify(step: Step, after: Assessment, inputs: Inputs): void {
 async function runStep(inputs: Inputs, step: MigrationCommand, before: Assessment): Promise<LastRun> {
   const settings = databaseSettings(inputs);
   const secrets = settings.password ? [settings.password] : [];
-  await preflight(inputs, step);
   const runner = runnerFor(inputs);
   for (let attempt = 1; ; attempt++) {
     log(`running kong migrations ${step} (${describeMigrations(before.plan.migrations)})`);

@@ -27,6 +27,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type { DatabaseArgs, KubernetesJobRunnerArgs, LocalRunnerArgs } from "./args";
 import { KongCluster, type SecretKeyRefArgs } from "./kong-cluster";
 import { KongDatabaseMigration } from "./kong-database-migration";
+import { kongImageRepository } from "../provider/kong/image";
 import { clusterSelector } from "./k8s-kong-container";
 import { countNewMigrations } from "./k8s-new-migrations";
 import { KubernetesPodsGone } from "./k8s-pods-gone";
@@ -168,7 +169,7 @@ export class KongBlueGreenUpgrade extends pulumi.ComponentResource {
     );
     super(KONG_BLUE_GREEN_UPGRADE_TYPE, name, {}, opts);
     this.plan = plan;
-    const repo = args.imageRepository ?? (edition === "enterprise" ? "kong/kong-gateway" : "kong");
+    const repo = args.imageRepository ?? kongImageRepository(edition);
     const labels = {
       "app.kubernetes.io/name": "kong",
       "app.kubernetes.io/part-of": name,

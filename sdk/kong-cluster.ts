@@ -11,6 +11,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type { DatabaseArgs } from "./args";
 import { clusterSelector, KONG_PORTS, kongEnv, kongPorts, kongProbes } from "./k8s-kong-container";
 import { proxyService } from "./k8s-traffic";
+import { kongImage } from "../provider/kong/image";
 
 export const KONG_CLUSTER_TYPE = "kong-migrations:index:KongCluster";
 
@@ -75,7 +76,7 @@ export class KongCluster extends pulumi.ComponentResource {
     this.selector = clusterSelector(name);
     this.adminApi = args.adminApi ?? true;
     const edition = args.edition ?? "oss";
-    const image = args.image ?? `${edition === "enterprise" ? "kong/kong-gateway" : "kong"}:${args.kongVersion}`;
+    const image = args.image ?? kongImage(edition, args.kongVersion);
     const labels = { ...this.selector, "app.kubernetes.io/version": args.kongVersion, "app.kubernetes.io/component": "gateway" };
     const childOpts: pulumi.CustomResourceOptions = { parent: this, ...(opts?.dependsOn ? { dependsOn: opts.dependsOn } : {}) };
 

@@ -148,12 +148,17 @@ build_cli() {
     -o "${TMP_DIR}/bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi >&2
 }
 
-# 2b. Node.js language host: the matching nested module if the proxy serves it...
-build_matching_host() {
+# An empty wrapper module for building the language host, as the current directory.
+new_host_wrapper() {
   rm -rf "${TMP_DIR}/wrapper/nodejs-host"
   mkdir -p "${TMP_DIR}/wrapper/nodejs-host"
   cd "${TMP_DIR}/wrapper/nodejs-host"
   go mod init example.invalid/pulumi-kong-migrations/pulumi-language-nodejs >&2
+}
+
+# 2b. Node.js language host: the matching nested module if the proxy serves it...
+build_matching_host() {
+  new_host_wrapper
   go get "${NODEJS_HOST_MODULE}@${PULUMI_PKG_COMMIT}" >&2
   # Its go.mod requires a stale pkg/v3: re-pin pkg and sdk to the CLI version.
   go get "github.com/pulumi/pulumi/pkg/v3@${PULUMI_CLI_VERSION}" "github.com/pulumi/pulumi/sdk/v3@${PULUMI_CLI_VERSION}" >&2
@@ -162,10 +167,7 @@ build_matching_host() {
 }
 # ... else the last host that was a package inside sdk/v3.
 build_legacy_host() {
-  rm -rf "${TMP_DIR}/wrapper/nodejs-host"
-  mkdir -p "${TMP_DIR}/wrapper/nodejs-host"
-  cd "${TMP_DIR}/wrapper/nodejs-host"
-  go mod init example.invalid/pulumi-kong-migrations/pulumi-language-nodejs >&2
+  new_host_wrapper
   go get "${LEGACY_HOST_PKG}@${LEGACY_HOST_SDK_VERSION}" >&2
   go build -trimpath -ldflags "${GO_LDFLAGS_PREFIX}${LEGACY_HOST_SDK_VERSION}" \
     -o "${TMP_DIR}/bin/pulumi-language-nodejs" "${LEGACY_HOST_PKG}" >&2

@@ -2,6 +2,7 @@
  * The provider's methods. `./index.ts` is the thin object Pulumi serializes into state; it loads
  * this module inside each call, so that the serialized text stays small (design.md §4).
  */
+import { isDeepStrictEqual } from "node:util";
 import type * as pulumi from "@pulumi/pulumi";
 import { assess, rowsAt } from "./kong/assess";
 import { isKongMigrationError } from "./kong/errors";
@@ -115,13 +116,9 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
   return { inputs: { ...inputs, plan } };
 }
 
-function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
 export async function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
   if (USER_KEYS.some((k) => containsUnknown(news[k]))) return { changes: true };
-  const changed = USER_KEYS.filter((k) => !same(olds[k], news[k]));
+  const changed = USER_KEYS.filter((k) => !isDeepStrictEqual(olds[k], news[k])); // key order does not matter
   const plan = news.plan as PlanSummary | undefined;
   return { changes: changed.length > 0 || (plan !== undefined && plan.command !== "none") };
 }

@@ -298,6 +298,13 @@ describe("KongDatabaseMigration provider (real PostgreSQL, kong-sim)", function 
     }
   });
 
+  it("diff ignores the key order of stored inputs (state comes back through protobuf)", async () => {
+    const s = await deploy(inputsFor(db(), "2.1.4"));
+    const checked = await provider.check!(s.inputs, inputsFor(db(), "2.1.4"));
+    const reordered = Object.fromEntries(Object.entries(s.outs.database as Raw).reverse());
+    assert.deepEqual(await provider.diff!(s.id, { ...s.outs, database: reordered }, checked.inputs), { changes: false });
+  });
+
   it("preview with unknown inputs: check accepts them, diff reports a change, nothing is read or run", async () => {
     const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
     const s = await deploy(inputsFor(db(), "2.0.5"));

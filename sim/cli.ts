@@ -114,6 +114,7 @@ async function runMigrationCommand(args: MigrationArgs, env: NodeJS.ProcessEnv, 
       conn,
       config,
       known,
+      lineage: (require("./migration-sql") as typeof import("./migration-sql")).lineageOf(tgt),
       faults,
       flags: { yes: args.yes, force: args.force, lockTimeout: args.lockTimeout },
       owner: randomUUID(),
@@ -176,10 +177,12 @@ async function checkCompat(argv: readonly string[], env: NodeJS.ProcessEnv, log:
     const { Connector } = require("./connector") as typeof import("./connector");
     const conn = new Connector(config.pg, config.pg.timeoutMs);
     try {
-      const known = lazy.catalogue().knownMigrations({ version: config.version, edition: config.edition, plugins: config.plugins });
+      const tgt = { version: config.version, edition: config.edition, plugins: config.plugins };
+      const known = lazy.catalogue().knownMigrations(tgt);
+      const lineage = (require("./migration-sql") as typeof import("./migration-sql")).lineageOf(tgt);
       const { checkCompatCommand } = require("./commands/check-compat") as typeof import("./commands/check-compat");
       try {
-        return await checkCompatCommand(conn, known, { ...config, database: config.pg.database }, log);
+        return await checkCompatCommand(conn, known, lineage, { ...config, database: config.pg.database }, log);
       } catch (e) {
         const { DbError } = require("./connector") as typeof import("./connector");
         if (e instanceof DbError) throw new Error(`[PostgreSQL error] ${e.message}`);

@@ -8,6 +8,7 @@ import type { SimConfig } from "./config";
 import type { Connector } from "./connector";
 import { KongError, type LuaSite } from "./errors";
 import type { Faults } from "./faults";
+import type { Lineage } from "./migration-sql";
 import type { Logger } from "./output";
 import { loadState, type SimState } from "./schema-state";
 
@@ -33,6 +34,8 @@ export interface Ctx {
   readonly conn: Connector;
   readonly config: SimConfig;
   readonly known: readonly Subsystem[];
+  /** The impersonated release's ancestry: what each teardown drops (`migration-sql.ts`). */
+  readonly lineage: Lineage;
   readonly faults: Faults;
   readonly flags: MigrationFlags;
   /** This process's lock owner id (Kong: the node id, a random UUID per CLI process). */

@@ -10,18 +10,24 @@
  * - `up` creates the table: `CREATE TABLE IF NOT EXISTS … (id INTEGER PRIMARY KEY)`. Re-entrant,
  *   like Kong's migration SQL, so a re-run after a crash between SQL and bookkeeping succeeds.
  * - A migration with a teardown (Kong: recorded pending by `up`, finished by `finish`) drops, in its
- *   teardown, the table of the migration before it in the same subsystem: the thing the previous
- *   Kong version still reads. A teardown migration that is first in its subsystem drops nothing.
- * - A Kong version therefore *reads* the table of each migration it knows, except a migration
- *   followed (in that version's list) by a teardown migration: that newer version no longer needs
- *   it. `check-compat` verifies exactly this set, plus `schema_meta` and `locks`.
+ *   teardown, the table of the nearest migration before it in the same subsystem that a release
+ *   older than the one introducing it already had: the thing the previous Kong version still reads. The target is fixed
+ *   by the migration, not by the release that runs it, because Kong's lists change over time: 2.0.0
+ *   removed the 1.x-only `001_14_to_15` (whose teardown, run by a 1.x bootstrap, dropped
+ *   `000_base`'s table), and Enterprise lists insert names in the middle (`010_1500_to_2100` before
+ *   `007_1500_to_1504`). A teardown migration that is first in its subsystem drops nothing.
+ * - A Kong version therefore *reads* the table of each migration it knows, except a table that a
+ *   teardown introduced at or before that version drops (retired migrations included): that version
+ *   no longer needs it. `check-compat` verifies exactly this set, plus `schema_meta` and `locks`.
  *
  * Consequence (the blue/green story): after `up` to a newer version the old version's tables are
  * all still there (old cluster keeps working) and the new ones exist too; `finish` drops the old
  * version's last tables, so the old version fails `check-compat` from then on.
  */
 import { createHash } from "node:crypto";
-import type { Subsystem } from "../provider/kong/catalogue-types";
+import { introducedIn, knownMigrations } from "../provider/kong/catalogue";
+import type { KongTarget, Subsystem } from "../provider/kong/catalogue-types";
+import { compareVersions } from "../provider/kong/version";
 import { quoteIdent } from "../provider/postgres/quote";
 
 const MAX_IDENTIFIER = 63;
@@ -34,11 +40,44 @@ export function migrationTable(subsystem: string, name: string): string {
   return `${full.slice(0, 50)}~${hash}`;
 }
 
-/** The migration before `name` in `subsystem`'s list, if any. */
-function predecessor(known: readonly Subsystem[], subsystem: string, name: string): string | undefined {
-  const list = known.find((s) => s.subsystem === subsystem)?.migrations ?? [];
+/**
+ * Every migration a release's ancestry introduced, retired ones included (`knownMigrations` with
+ * `plugins: ["all"]`), in Kong's list order, and the release that introduced each. What fixes a
+ * teardown's target whichever later release runs it. For a release the catalogue does not know,
+ * `introducedIn` answers undefined and the release's own list stands in (`lineageOfList`).
+ */
+export interface Lineage {
+  readonly subsystems: readonly Subsystem[];
+  introducedIn(subsystem: string, name: string): string | undefined;
+}
+
+/** The catalogued release's lineage. Throws like `knownMigrations` for a release it does not know. */
+export function lineageOf(target: KongTarget): Lineage {
+  return {
+    subsystems: knownMigrations({ ...target, plugins: ["all"] }),
+    introducedIn: (subsystem, name) => introducedIn(target.edition, subsystem, name),
+  };
+}
+
+/** A lineage from a release's own list alone: each teardown drops its predecessor in that list. */
+export function lineageOfList(known: readonly Subsystem[]): Lineage {
+  return { subsystems: known, introducedIn: () => undefined };
+}
+
+/**
+ * The migration whose table `name`'s teardown drops: the nearest one before it in Kong's list that
+ * a release older than the one introducing `name` already had (what that older release reads; a
+ * name introduced by the same release is no older release's concern).
+ */
+function dropTarget(lineage: Lineage, subsystem: string, name: string): string | undefined {
+  const list = lineage.subsystems.find((s) => s.subsystem === subsystem)?.migrations ?? [];
   const i = list.findIndex((m) => m.name === name);
-  return i > 0 ? list[i - 1].name : undefined;
+  const since = lineage.introducedIn(subsystem, name);
+  for (let j = i - 1; j >= 0; j--) {
+    const earlier = lineage.introducedIn(subsystem, list[j].name);
+    if (since === undefined || earlier === undefined || compareVersions(earlier, since) < 0) return list[j].name;
+  }
+  return undefined;
 }
 
 /** Statements of the `up` part (run inside BEGIN/COMMIT by the runner). */
@@ -46,10 +85,10 @@ export function upStatements(subsystem: string, name: string): string[] {
   return [`CREATE TABLE IF NOT EXISTS ${quoteIdent(migrationTable(subsystem, name))} (id INTEGER PRIMARY KEY)`];
 }
 
-/** Statements of the `teardown` part: drop the predecessor's table (nothing for a first migration). */
-export function teardownStatements(known: readonly Subsystem[], subsystem: string, name: string): string[] {
-  const prev = predecessor(known, subsystem, name);
-  return prev === undefined ? [] : [`DROP TABLE IF EXISTS ${quoteIdent(migrationTable(subsystem, prev))}`];
+/** Statements of the `teardown` part: drop the target's table (nothing for a first migration). */
+export function teardownStatements(lineage: Lineage, subsystem: string, name: string): string[] {
+  const target = dropTarget(lineage, subsystem, name);
+  return target === undefined ? [] : [`DROP TABLE IF EXISTS ${quoteIdent(migrationTable(subsystem, target))}`];
 }
 
 /** One table a Kong version needs, and why. */
@@ -59,15 +98,21 @@ export interface ReadTable {
   readonly migration?: string;
 }
 
-/** Everything a Kong version with these subsystems reads (see the module comment). */
-export function tablesRead(known: readonly Subsystem[]): ReadTable[] {
+/**
+ * Everything a Kong version reads (see the module comment): `known` is its list, `lineage` its
+ * ancestry (`Lineage`).
+ */
+export function tablesRead(known: readonly Subsystem[], lineage: Lineage = lineageOfList(known)): ReadTable[] {
   const out: ReadTable[] = [{ table: "schema_meta" }, { table: "locks" }];
   for (const s of known) {
-    s.migrations.forEach((m, i) => {
-      const next = s.migrations[i + 1];
-      if (next?.teardown) return;
-      out.push({ table: migrationTable(s.subsystem, m.name), subsystem: s.subsystem, migration: m.name });
-    });
+    const dropped = new Set<string>();
+    for (const m of lineage.subsystems.find((l) => l.subsystem === s.subsystem)?.migrations ?? s.migrations) {
+      const target = m.teardown ? dropTarget(lineage, s.subsystem, m.name) : undefined;
+      if (target !== undefined) dropped.add(target);
+    }
+    for (const m of s.migrations) {
+      if (!dropped.has(m.name)) out.push({ table: migrationTable(s.subsystem, m.name), subsystem: s.subsystem, migration: m.name });
+    }
   }
   return out;
 }

@@ -79,7 +79,7 @@ export async function runMigrations(ctx: Ctx, groups: readonly Subsystem[], opts
       if (!skipTeardown && opts.runTeardown && mig.teardown) {
         await runSql(
           "teardown",
-          teardownStatements(ctx.known, g.subsystem, mig.name).map((sql) => ({ sql })),
+          teardownStatements(ctx.lineage, g.subsystem, mig.name).map((sql) => ({ sql })),
         );
         await record(g.subsystem, mig.name, "teardown");
         nPending = Math.max(nPending - 1, 0);

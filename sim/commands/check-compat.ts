@@ -7,7 +7,7 @@
  */
 import type { Subsystem } from "../../provider/kong/catalogue-types";
 import type { Connector } from "../connector";
-import { tablesRead } from "../migration-sql";
+import { tablesRead, type Lineage } from "../migration-sql";
 import type { Logger } from "../output";
 
 export interface CompatTarget {
@@ -17,9 +17,15 @@ export interface CompatTarget {
   readonly database: string;
 }
 
-export async function checkCompatCommand(conn: Connector, known: readonly Subsystem[], target: CompatTarget, log: Logger): Promise<number> {
+export async function checkCompatCommand(
+  conn: Connector,
+  known: readonly Subsystem[],
+  lineage: Lineage,
+  target: CompatTarget,
+  log: Logger,
+): Promise<number> {
   const present = new Set(await conn.tableNames());
-  const reads = tablesRead(known);
+  const reads = tablesRead(known, lineage);
   const missing = reads.filter((t) => !present.has(t.table));
   const who = `Kong ${target.version} (${target.edition}, KONG_PLUGINS=${target.plugins ? target.plugins.join(",") : "bundled"})`;
   const where = `database '${target.database}', schema '${conn.currentSchema}'`;

@@ -8,7 +8,7 @@ import { knownMigrations } from "../../provider/kong/catalogue";
 import { parseMigrationArgs } from "../../sim/args";
 import { readFaults, faultsForStep } from "../../sim/faults";
 import { waitSchedule } from "../../sim/lock";
-import { migrationTable, tablesRead, teardownStatements, upStatements } from "../../sim/migration-sql";
+import { lineageOf, lineageOfList, migrationTable, tablesRead, teardownStatements, upStatements } from "../../sim/migration-sql";
 import { Logger } from "../../sim/output";
 import { formatGroups } from "../../sim/schema-state";
 
@@ -56,8 +56,8 @@ describe("kong-sim pure logic", () => {
       },
     ];
     assert.deepEqual(upStatements("acl", "b"), ['CREATE TABLE IF NOT EXISTS "ksim/acl/b" (id INTEGER PRIMARY KEY)']);
-    assert.deepEqual(teardownStatements(known, "acl", "b"), ['DROP TABLE IF EXISTS "ksim/acl/a"']);
-    assert.deepEqual(teardownStatements(known, "acl", "a"), []);
+    assert.deepEqual(teardownStatements(lineageOfList(known), "acl", "b"), ['DROP TABLE IF EXISTS "ksim/acl/a"']);
+    assert.deepEqual(teardownStatements(lineageOfList(known), "acl", "a"), []);
     assert.deepEqual(
       tablesRead(known).map((t) => t.table),
       ["schema_meta", "locks", "ksim/acl/c"],
@@ -67,6 +67,38 @@ describe("kong-sim pure logic", () => {
       ["schema_meta", "locks", "ksim/acl/a"],
       "the older version reads the table the newer teardown drops",
     );
+  });
+
+  it("a teardown drops what an older release had before it, whichever release runs it", () => {
+    // 1.x's 001_14_to_15 (teardown, retired in 2.0.0) came with 000_base in 1.0.0: its teardown,
+    // run by every 1.x bootstrap, must not drop the 000_base table that 2.0.5 still reads.
+    const v15 = lineageOf({ version: "1.5.1", edition: "oss" });
+    const v20 = lineageOf({ version: "2.0.5", edition: "oss" });
+    assert.deepEqual(teardownStatements(v15, "core", "001_14_to_15"), []);
+    assert.deepEqual(teardownStatements(v15, "core", "005_120_to_130"), ['DROP TABLE IF EXISTS "ksim/core/004_110_to_120"']);
+    const reads20 = tablesRead(knownMigrations({ version: "2.0.5", edition: "oss", plugins: ["off"] }), v20).map((t) => t.table);
+    assert.equal(reads20.includes("ksim/core/000_base"), true);
+    assert.equal(reads20.includes("ksim/core/007_140_to_150"), false, "2.0.0's 008_150_to_200 teardown drops it");
+    assert.equal(reads20.includes("ksim/core/008_150_to_200"), true);
+    // The same target whether 2.0.5 or 2.1.4 runs 008_150_to_200's teardown.
+    const v21 = lineageOf({ version: "2.1.4", edition: "oss" });
+    assert.deepEqual(teardownStatements(v21, "core", "008_150_to_200"), teardownStatements(v20, "core", "008_150_to_200"));
+    // A name inserted before an older one in Kong's list does not move the older one's target.
+    const lineage = {
+      subsystems: [
+        {
+          subsystem: "enterprise",
+          migrations: [
+            { name: "a", teardown: false },
+            { name: "inserted", teardown: true },
+            { name: "b", teardown: true },
+          ],
+        },
+      ],
+      introducedIn: (_s: string, n: string) => ({ a: "1.0.0", inserted: "2.0.0", b: "1.5.0" })[n],
+    };
+    assert.deepEqual(teardownStatements(lineage, "enterprise", "b"), ['DROP TABLE IF EXISTS "ksim/enterprise/a"']);
+    assert.deepEqual(teardownStatements(lineage, "enterprise", "inserted"), ['DROP TABLE IF EXISTS "ksim/enterprise/a"']);
   });
 
   it("parses the fault switches strictly and numbers steps from 1", () => {

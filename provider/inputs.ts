@@ -5,6 +5,7 @@
 import type { Edition, KongTarget } from "./kong/catalogue-types";
 import { checkVersion } from "./kong/catalogue";
 import { DATABASE_DEFAULTS, type DatabaseSettings } from "./postgres/settings";
+import { hasPeer, missingPeerMessage } from "./optional-peers";
 
 /** Pulumi's unknown-value sentinel: what an unknown input looks like to a dynamic provider in preview. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -177,6 +178,9 @@ function runner(raw: unknown, failures: Failure[]): Inputs["runner"] {
     return { kind: "local", command: command as string[], env };
   }
   if (raw.kind === "kubernetes") {
+    if (!hasPeer("@kubernetes/client-node")) {
+      failures.push({ property: "runner.kind", reason: missingPeerMessage("@kubernetes/client-node", 'runner { kind: "kubernetes" }') });
+    }
     const namespace = text(raw.namespace, "runner.namespace", undefined, failures);
     if (!namespace) failures.push({ property: "runner.namespace", reason: "runner.namespace is required for the Kubernetes Job runner." });
     const ps = raw.passwordSecret;

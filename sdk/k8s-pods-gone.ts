@@ -15,6 +15,7 @@
  * Deleting it does nothing.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { assertPeers } from "../provider/optional-peers";
 import { kubernetesPodsGoneProvider } from "../provider/runners/kubernetes-pods-gone-provider";
 
 export const KUBERNETES_PODS_GONE_TYPE = "pulumi-nodejs:dynamic/kong-migrations:KubernetesPodsGone";
@@ -43,6 +44,8 @@ export class KubernetesPodsGone extends pulumi.dynamic.Resource {
   declare readonly checkedAt: pulumi.Output<string>;
 
   constructor(name: string, args: KubernetesPodsGoneArgs, opts?: pulumi.CustomResourceOptions) {
+    // At program time (the provider's check says the same), before anything is registered.
+    assertPeers(["@kubernetes/client-node"], "KubernetesPodsGone");
     super(
       kubernetesPodsGoneProvider,
       name,

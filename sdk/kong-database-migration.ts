@@ -6,6 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { kongDatabaseMigrationProvider } from "../provider";
+import { assertPeers } from "../provider/optional-peers";
 import type { KongDatabaseMigrationArgs } from "./args";
 
 export const KONG_DATABASE_MIGRATION_TYPE = "pulumi-nodejs:dynamic/kong-migrations:KongDatabaseMigration";
@@ -63,6 +64,12 @@ export class KongDatabaseMigration extends pulumi.dynamic.Resource {
   declare readonly decommissionedOld: pulumi.Output<boolean>;
 
   constructor(name: string, args: KongDatabaseMigrationArgs, opts?: pulumi.CustomResourceOptions) {
+    // A plain Kubernetes runner without its client library fails here, at program time; a runner
+    // given as an Output is checked by the provider's check (preview) instead.
+    const runner = args.runner as { kind?: unknown } | undefined;
+    if (runner !== undefined && !pulumi.Output.isInstance(runner) && runner.kind === "kubernetes") {
+      assertPeers(["@kubernetes/client-node"], 'runner { kind: "kubernetes" }');
+    }
     const database = pulumi.output(args.database);
     // The password travels as its own top-level input, always secret, so that no other input or
     // output (database settings, plan, logs) ever holds it and the engine encrypts it in state.

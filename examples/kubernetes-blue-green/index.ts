@@ -17,8 +17,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 // Inside this repository the compiled package is imported by path; a user's program imports
-// { KongBlueGreenUpgrade } from "pulumi-kong-migrations".
-import { KongBlueGreenUpgrade } from "../../dist";
+// { KongBlueGreenUpgrade } from "pulumi-kong-migrations/kubernetes".
+import { KongBlueGreenUpgrade } from "../../dist/kubernetes";
 
 const config = new pulumi.Config();
 const namespace = config.get("namespace") ?? "kong";

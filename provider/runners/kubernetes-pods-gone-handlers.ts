@@ -6,6 +6,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { log } from "../log";
+import { hasPeer, missingPeerMessage } from "../optional-peers";
 import { labelSelector } from "./kubernetes-config";
 import { waitForPodsGone } from "./kubernetes-pods";
 
@@ -21,6 +22,9 @@ const DEFAULT_TIMEOUT = 600;
 
 export async function check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
   const failures: pulumi.dynamic.CheckFailure[] = [];
+  if (!hasPeer("@kubernetes/client-node")) {
+    failures.push({ property: "namespace", reason: missingPeerMessage("@kubernetes/client-node", "KubernetesPodsGone") });
+  }
   if (typeof news.namespace !== "string" || news.namespace === "") {
     failures.push({ property: "namespace", reason: "namespace must be a non-empty string." });
   }

@@ -4,7 +4,7 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import type * as pulumi from "@pulumi/pulumi";
-import { assess, rowsAt } from "./kong/assess";
+import { assess, orRefuse, rowsAt } from "./kong/assess";
 import { isKongMigrationError } from "./kong/errors";
 import { describeMigrations } from "./kong/planner";
 import { compareVersions, parseKongVersion } from "./kong/version";
@@ -13,7 +13,7 @@ import { containsUnknown, databaseSettings, normalizeInputs, targetOf, type Fail
 import { log } from "./log";
 import { buildOutputs, summarize, type Outputs } from "./outputs";
 import { observeDatabase } from "./postgres/schema-meta";
-import { observe, reconcile } from "./reconcile";
+import { reconcile } from "./reconcile";
 import { redact } from "./runners/types";
 
 /** Keys a user sets; a change in any of them is an update (password: so refresh uses the new one). */
@@ -55,7 +55,7 @@ function planFromCatalogue(inputs: Inputs, olds: Record<string, unknown>, why: s
     edition: inputs.edition,
     plugins: Array.isArray(olds.plugins) ? (olds.plugins as string[]) : inputs.plugins,
   };
-  const a = assess(rowsAt(prev), false, targetOf(inputs), inputs.decommissionedOld);
+  const a = orRefuse(assess(rowsAt(prev), false, targetOf(inputs), inputs.decommissionedOld));
   return summarize(a.plan, "catalogue", `${prefix}at Kong ${prevVersion}. `);
 }
 
@@ -89,7 +89,7 @@ async function planFor(inputs: Inputs, olds: Record<string, unknown>): Promise<P
   } catch (e) {
     return planFromCatalogue(inputs, olds, message(e, inputs));
   }
-  return summarize(assess(snapshot.rows, snapshot.legacyTables, targetOf(inputs), inputs.decommissionedOld).plan, "database");
+  return summarize(orRefuse(assess(snapshot.rows, snapshot.legacyTables, targetOf(inputs), inputs.decommissionedOld)).plan, "database");
 }
 
 export async function check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
@@ -120,7 +120,14 @@ export async function diff(_id: string, olds: Record<string, unknown>, news: Rec
   if (USER_KEYS.some((k) => containsUnknown(news[k]))) return { changes: true };
   const changed = USER_KEYS.filter((k) => !isDeepStrictEqual(olds[k], news[k])); // key order does not matter
   const plan = news.plan as PlanSummary | undefined;
-  return { changes: changed.length > 0 || (plan !== undefined && plan.command !== "none") };
+  // Another host, port, database or schema is another database: a replacement (whose delete of the
+  // old resource is still a no-op), so the id names the database the resource now manages.
+  const where = (v: unknown) => {
+    const d = (v ?? {}) as Record<string, unknown>;
+    return [d.host, d.port, d.database, d.schema ?? null];
+  };
+  const replaces = isDeepStrictEqual(where(olds.database), where(news.database)) ? [] : ["database"];
+  return { changes: changed.length > 0 || (plan !== undefined && plan.command !== "none"), ...(replaces.length ? { replaces } : {}) };
 }
 
 function idOf(inputs: Inputs): string {
@@ -143,14 +150,18 @@ export async function update(
   return { outs: await reconcile(inputs, olds as unknown as Outputs) };
 }
 
-/** Refresh: the outputs from the database, so a `finish` or `up` run by hand shows up as drift. */
+/**
+ * Refresh: the outputs from the database, so a `finish` or `up` run by hand shows up as drift.
+ * Reports, never refuses (design.md §7): a state the planner refuses to act on is returned as it
+ * is, with the refusal in `plan.reason`; the next preview fails with it.
+ */
 export async function read(id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {
   const previous = props as unknown as Outputs;
   const { inputs } = normalizeInputs(props);
-  const { assessment } = await observe(inputs).catch((e) => {
-    if (isKongMigrationError(e)) throw e;
+  const snapshot = await observeDatabase(databaseSettings(inputs), inputs.dbTimeoutSeconds).catch((e) => {
     throw new Error(`refresh could not read ${idOf(inputs)}: ${message(e, inputs)}`);
   });
+  const assessment = assess(snapshot.rows, snapshot.legacyTables, targetOf(inputs), inputs.decommissionedOld);
   return { id, props: { ...buildOutputs(inputs, assessment, previous.lastRun, previous.reloadRequired === true) } };
 }
 

@@ -8,7 +8,8 @@ import { describeMigrations, type Plan } from "./kong/planner";
 import { countMigrations, type MigrationsBySubsystem } from "./kong/state";
 import type { Inputs, PlanSummary } from "./inputs";
 
-export type Phase = "up-to-date" | "pending-finish" | "new-migrations" | "needs-bootstrap";
+export type Phase =
+  "up-to-date" | "pending-finish" | "new-migrations" | "needs-bootstrap" | "mid-upgrade-old-version" | "newer-than-target";
 
 /** The last `kong migrations` command the provider ran. */
 export interface LastRun {
@@ -35,6 +36,8 @@ export interface Outputs extends Inputs {
 
 export function phaseOf(a: Assessment): Phase {
   if (a.state.needsBootstrap) return "needs-bootstrap";
+  if (a.plan.oldVersionMidUpgrade) return "mid-upgrade-old-version";
+  if (countMigrations(a.state.unknown) && a.refusal?.code === "DOWNGRADE") return "newer-than-target";
   if (countMigrations(a.state.new)) return "new-migrations";
   if (countMigrations(a.state.pending)) return "pending-finish";
   return "up-to-date";

@@ -4,7 +4,7 @@
  * database, so a crash at any point is repaired by the next `pulumi up` (design.md §2).
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { assess, type Assessment } from "./kong/assess";
+import { assess, orRefuse, type Assessment } from "./kong/assess";
 import { KongMigrationError } from "./kong/errors";
 import { describeMigrations, type Step } from "./kong/planner";
 import { countMigrations } from "./kong/state";
@@ -23,7 +23,7 @@ const MAX_STEPS = 3;
 
 export async function observe(inputs: Inputs): Promise<{ snapshot: SchemaMetaSnapshot; assessment: Assessment }> {
   const snapshot = await observeDatabase(databaseSettings(inputs), inputs.dbTimeoutSeconds);
-  return { snapshot, assessment: assess(snapshot.rows, snapshot.legacyTables, targetOf(inputs), inputs.decommissionedOld) };
+  return { snapshot, assessment: orRefuse(assess(snapshot.rows, snapshot.legacyTables, targetOf(inputs), inputs.decommissionedOld)) };
 }
 
 function logLock(snapshot: SchemaMetaSnapshot, command: MigrationCommand): void {
@@ -107,8 +107,14 @@ export async function reconcile(inputs: Inputs, previous: Outputs | undefined): 
   for (const w of assessment.plan.warnings) log(`warning: ${w}`);
   let lastRun = previous?.lastRun;
   const ran: Step[] = [];
-  while (assessment.plan.step !== "none" && ran.length < MAX_STEPS) {
-    const step = assessment.plan.step;
+  const noOldNodes = assessment.plan.noOldNodes === true;
+  while (ran.length < MAX_STEPS) {
+    // After an up on a database where nothing was recorded, finish needs no decommissionedOld.
+    const step =
+      assessment.plan.step === "none" && noOldNodes && ran.length && assessment.plan.waitingForDecommission
+        ? "finish"
+        : assessment.plan.step;
+    if (step === "none") break;
     // bootstrap and up at most once; finish before up (an earlier up's pending) and after it.
     if (step === ran.at(-1) || (step !== "finish" && ran.includes(step))) break;
     if (step === "finish" && ran.includes("up") && previous?.decommissionedOld === true) {
@@ -116,6 +122,11 @@ export async function reconcile(inputs: Inputs, previous: Outputs | undefined): 
         "not running finish right after up: decommissionedOld was already true before this upgrade; set it to false, then true once the old nodes are gone",
       );
       break;
+    }
+    if (step === "finish" && ran.includes("up") && noOldNodes) {
+      log(
+        "running finish right after up without decommissionedOld: schema_meta recorded no migration before this up, so no Kong node can have run on this database",
+      );
     }
     logLock(snapshot, step);
     lastRun = await runStep(inputs, step, assessment);

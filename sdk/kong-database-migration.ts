@@ -40,9 +40,14 @@ export interface PlanOutput {
 export class KongDatabaseMigration extends pulumi.dynamic.Resource {
   /**
    * `up-to-date`, or `pending-finish` while migrations wait for `decommissionedOld`. A refresh
-   * may also show `new-migrations` or `needs-bootstrap` when the database changed behind Pulumi.
+   * may also show `new-migrations` or `needs-bootstrap` when the database changed behind Pulumi, and
+   * `newer-than-target` when the database has migrations `kongVersion` does not know (a downgrade,
+   * refused at the next preview). `mid-upgrade-old-version`: `kongVersion` names the older version
+   * of an upgrade whose `up` ran and whose `finish` did not; its nodes still work, nothing runs.
    */
-  declare readonly phase: pulumi.Output<"up-to-date" | "pending-finish" | "new-migrations" | "needs-bootstrap">;
+  declare readonly phase: pulumi.Output<
+    "up-to-date" | "pending-finish" | "new-migrations" | "needs-bootstrap" | "mid-upgrade-old-version" | "newer-than-target"
+  >;
   /** Lower bound of the database's Kong version, read from its executed migrations. */
   declare readonly databaseVersion: pulumi.Output<string>;
   /** Executed migrations per subsystem (those the target version knows). */

@@ -1,16 +1,23 @@
 /**
  * From a `schema_meta` snapshot and the desired target to the observed state and the plan. Pure.
  */
-import { databaseVersionLowerBound, knownMigrations } from "./catalogue";
+import { databaseVersionLowerBound, hasTeardown, knownMigrations } from "./catalogue";
 import type { KongTarget } from "./catalogue-types";
+import { isKongMigrationError, type KongMigrationError } from "./errors";
 import { planStep, type Plan } from "./planner";
-import { computeState, type SchemaMetaRow, type SchemaState } from "./state";
+import { computeState, countMigrations, type MigrationsBySubsystem, type SchemaMetaRow, type SchemaState } from "./state";
 
 export interface Assessment {
   readonly state: SchemaState;
   /** Lower bound of the database's Kong version (undefined: nothing catalogued recorded). */
   readonly databaseVersion?: string;
+  /** What the next run would do; a `none` plan carrying the refusal's message when `refusal` is set. */
   readonly plan: Plan;
+  /**
+   * The planner's refusal (downgrade, unfinished upgrade, unsupported path, legacy database).
+   * `check` and `create`/`update` throw it; `read` only reports it (design.md §7: refresh reports).
+   */
+  readonly refusal?: KongMigrationError;
 }
 
 /** Executed and pending names per subsystem exactly as the rows record them (deduplicated). */
@@ -24,7 +31,32 @@ export function recordedMigrations(rows: readonly SchemaMetaRow[] | undefined): 
   return out;
 }
 
-/** Throws the planner's typed refusals. */
+/** Pending names per subsystem as the rows record them, known to the target or not. */
+function recordedPending(rows: readonly SchemaMetaRow[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const r of rows) if (r.key === "schema_meta" && r.pending?.length) out[r.subsystem] = [...new Set(r.pending)];
+  return out;
+}
+
+/**
+ * The newer version's pending migrations when the target is the older version of an unfinished
+ * upgrade (see `Observed.rollbackBeforeFinish`); undefined otherwise. A name unknown to the target
+ * and executed must be one the catalogue knows without teardown: an executed teardown means a
+ * finish ran, after which the older version cannot run.
+ */
+function rollbackBeforeFinish(rows: readonly SchemaMetaRow[], state: SchemaState, target: KongTarget): MigrationsBySubsystem | undefined {
+  const pending = recordedPending(rows);
+  if (!countMigrations(pending) || countMigrations(state.pending) || countMigrations(state.new)) return undefined;
+  for (const [subsystem, names] of Object.entries(state.unknown)) {
+    for (const name of names) {
+      if (pending[subsystem]?.includes(name)) continue;
+      if (hasTeardown(target.edition, subsystem, name) !== false) return undefined;
+    }
+  }
+  return pending;
+}
+
+/** Never throws the planner's refusals: they come back in `refusal` (with a `none` plan). */
 export function assess(
   rows: readonly SchemaMetaRow[] | undefined,
   legacyTables: boolean,
@@ -32,9 +64,28 @@ export function assess(
   decommissionedOld: boolean,
 ): Assessment {
   const state = computeState(rows, knownMigrations(target), knownMigrations({ ...target, plugins: ["all"] }));
-  const databaseVersion = rows ? databaseVersionLowerBound(recordedMigrations(rows), target.edition) : undefined;
-  const plan = planStep({ state, legacyTables, databaseVersion }, { target, decommissionedOld });
-  return { state, databaseVersion, plan };
+  const recorded = rows ? recordedMigrations(rows) : {};
+  const databaseVersion = rows ? databaseVersionLowerBound(recorded, target.edition) : undefined;
+  const observed = {
+    state,
+    legacyTables,
+    databaseVersion,
+    nothingRecorded: rows !== undefined && countMigrations(recorded) === 0,
+    rollbackBeforeFinish: rows && countMigrations(state.unknown) ? rollbackBeforeFinish(rows, state, target) : undefined,
+  };
+  try {
+    return { state, databaseVersion, plan: planStep(observed, { target, decommissionedOld }) };
+  } catch (e) {
+    if (!isKongMigrationError(e)) throw e;
+    const plan: Plan = { step: "none", reason: `refused: ${e.message}`, migrations: {}, waitingForDecommission: false, warnings: [] };
+    return { state, databaseVersion, plan, refusal: e };
+  }
+}
+
+/** Throws the assessment's refusal, if any; returns it otherwise (for create, update and check). */
+export function orRefuse(a: Assessment): Assessment {
+  if (a.refusal) throw a.refusal;
+  return a;
 }
 
 /** Rows a database fully migrated to `target` would hold (for planning without a database). */

@@ -209,3 +209,12 @@ export function databaseVersionLowerBound(recorded: Readonly<Record<string, read
   }
   return best;
 }
+
+/**
+ * Whether the catalogue's `name` in `subsystem` has a teardown (undefined when the catalogue does
+ * not have it): a migration without one is recorded `executed` by `up` and leaves the tables the
+ * older version reads alone (kong-migrations.md §3.1).
+ */
+export function hasTeardown(edition: Edition, subsystem: string, name: string): boolean | undefined {
+  return DATA[edition].subsystems[subsystem]?.find((m) => m.name === name)?.teardown;
+}

@@ -15,6 +15,18 @@ export interface Observed {
   readonly legacyTables: boolean;
   /** Lower bound of the database's Kong version, from its recorded migrations. */
   readonly databaseVersion?: string;
+  /**
+   * `schema_meta` exists but records no migration at all (a first bootstrap interrupted before its
+   * first migration): no Kong node can ever have run on this database.
+   */
+  readonly nothingRecorded?: boolean;
+  /**
+   * The target is the older version of an upgrade whose `up` ran and whose `finish` did not: every
+   * name the target does not know is either pending or a migration without teardown (so the older
+   * version's tables are intact, kong-migrations.md §3), and the target has nothing new. The names
+   * are the pending migrations of the newer version. Computed by `assess`.
+   */
+  readonly rollbackBeforeFinish?: MigrationsBySubsystem;
 }
 
 export interface Desired {
@@ -31,6 +43,10 @@ export interface Plan {
   readonly migrations: MigrationsBySubsystem;
   /** Pending migrations exist and only `decommissionedOld: true` lets `finish` run. */
   readonly waitingForDecommission: boolean;
+  /** The target is the older version of an unfinished upgrade (see `Observed.rollbackBeforeFinish`). */
+  readonly oldVersionMidUpgrade?: boolean;
+  /** No Kong node can have run on the database: a `finish` may follow `up` without `decommissionedOld`. */
+  readonly noOldNodes?: boolean;
   readonly warnings: readonly string[];
 }
 
@@ -71,6 +87,23 @@ export function planStep(observed: Observed, desired: Desired): Plan {
   }
 
   const unknown = countMigrations(state.unknown);
+  if (unknown > 0 && observed.rollbackBeforeFinish) {
+    // Kong's two-phase model (kong-migrations.md §3): until finish runs the teardowns, the older
+    // version's tables are intact and its nodes keep working. Declaring it again is a rollback of
+    // the deployment, not of the database: nothing to run, and finish stays with the newer version.
+    return {
+      ...none(
+        `The database is mid-upgrade: a newer Kong's up ran (pending ${describeMigrations(observed.rollbackBeforeFinish)}) and ` +
+          `finish did not, so Kong ${version} nodes still work on it. Nothing runs. Raise kongVersion again to continue ` +
+          `the upgrade (finish runs only with the newer version and decommissionedOld: true).`,
+        false,
+        desired.decommissionedOld
+          ? [`decommissionedOld is true, but finish must be run by the newer version: it waits until kongVersion is raised again.`]
+          : [],
+      ),
+      oldVersionMidUpgrade: true,
+    };
+  }
   if (unknown > 0) {
     throw new KongMigrationError(
       "DOWNGRADE",
@@ -108,6 +141,20 @@ export function planStep(observed: Observed, desired: Desired): Plan {
         `true and run pulumi up (kong migrations finish, then up), or restore a backup taken before that up.`,
       "decommissionedOld",
     );
+  }
+
+  if (fresh > 0 && observed.nothingRecorded) {
+    return {
+      step: "up",
+      reason:
+        `schema_meta exists but records no migration (a first bootstrap that was interrupted): Kong's bootstrap now ` +
+        `says "already bootstrapped", so up runs all ${fresh} migration${fresh === 1 ? "" : "s"}, and finish follows at ` +
+        `once without waiting for decommissionedOld: no Kong node can have run on this database.`,
+      migrations: state.new,
+      waitingForDecommission: false,
+      noOldNodes: true,
+      warnings: [],
+    };
   }
 
   if (fresh > 0) {

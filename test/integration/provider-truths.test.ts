@@ -1,0 +1,85 @@
+/**
+ * Issue 9's planner truths against a real PostgreSQL and kong-sim: rollback before finish, an
+ * interrupted first bootstrap, refresh that reports instead of refusing, another database replaces.
+ */
+import { strict as assert } from "node:assert";
+import { isKongMigrationError } from "../../provider/kong/errors";
+import { query, useFreshDatabase } from "../helpers/postgres";
+import { deploy, inputsFor, kongSim, provider, redeploy, type Raw } from "../helpers/provider-fixture";
+
+describe("planner truths (issue 9)", function () {
+  this.timeout(120_000);
+  const db = useFreshDatabase();
+
+  it("rollback before finish: 2.0.5 declared again after up to 2.1.4 runs nothing; raising again offers finish", async () => {
+    let s = await deploy(inputsFor(db(), "2.0.5"));
+    s = await redeploy(s, inputsFor(db(), "2.1.4"));
+    assert.equal(s.outs.phase, "pending-finish");
+    const rows = () => query(db(), "SELECT subsystem, executed, pending FROM schema_meta ORDER BY subsystem");
+    const before = await rows();
+
+    const back = await provider.check!(s.inputs, inputsFor(db(), "2.0.5"));
+    assert.deepEqual(back.failures ?? [], []);
+    const plan = (back.inputs as Raw).plan as Raw;
+    assert.equal(plan.command, "none");
+    assert.match(
+      String(plan.reason),
+      /^The database is mid-upgrade: a newer Kong's up ran \(pending acl 003_200_to_210, 004_212_to_213; .*core 009_200_to_210.*Kong 2\.0\.5 nodes still work on it\. Nothing runs\./,
+    );
+    s = await redeploy(s, inputsFor(db(), "2.0.5"));
+    assert.equal(s.outs.phase, "mid-upgrade-old-version");
+    assert.deepEqual(await rows(), before, "nothing ran");
+    assert.equal((await kongSim(db(), "2.0.5", ["check-compat"])).code, 0);
+
+    const again = await provider.check!(s.inputs, inputsFor(db(), "2.1.4", { decommissionedOld: true }));
+    assert.equal(((again.inputs as Raw).plan as Raw).command, "kong migrations finish");
+    s = await redeploy(s, inputsFor(db(), "2.1.4", { decommissionedOld: true }));
+    assert.equal(s.outs.phase, "up-to-date");
+  });
+
+  it("a downgrade after finish is still refused at check", async () => {
+    let s = await deploy(inputsFor(db(), "2.0.5"));
+    s = await redeploy(s, inputsFor(db(), "2.1.4", { decommissionedOld: true }));
+    const back = await provider.check!(s.inputs, inputsFor(db(), "2.0.5"));
+    assert.equal(back.failures?.[0].property, "kongVersion");
+    assert.match(back.failures![0].reason, /^kongVersion 2\.0\.5 is older than the database/);
+  });
+
+  it("an interrupted first bootstrap ends up-to-date: up, then finish without decommissionedOld", async () => {
+    const checked = await provider.check!({}, inputsFor(db(), "2.0.5", {}, { KONG_SIM_FAIL_AT: "1" }));
+    await assert.rejects(provider.create(checked.inputs), (e: unknown) => isKongMigrationError(e, "COMMAND_FAILED"));
+    assert.deepEqual(await query(db(), "SELECT subsystem FROM schema_meta"), [], "schema_meta exists and records nothing");
+    const s = await deploy(inputsFor(db(), "2.0.5"));
+    assert.equal(s.outs.phase, "up-to-date");
+    assert.deepEqual(s.outs.pending, {});
+    assert.equal((s.outs.lastRun as Raw).command, "kong migrations finish");
+  });
+
+  it("refresh after a failed partial up reports the database, and with 2.0.5 declared it does not throw", async () => {
+    let s = await deploy(inputsFor(db(), "2.0.5"));
+    const checked = await provider.check!(s.inputs, inputsFor(db(), "2.1.4", {}, { KONG_SIM_FAIL_AT: "7" }));
+    await assert.rejects(provider.update!(s.id, s.outs, checked.inputs));
+    const r = await provider.read!(s.id, s.outs);
+    const props = r.props as Raw;
+    assert.ok(["pending-finish", "mid-upgrade-old-version", "newer-than-target"].includes(String(props.phase)), String(props.phase));
+    // A finish and up run by hand with 2.1.4 on a 2.0.5 resource: refused at the next check, reported by read.
+    assert.equal((await kongSim(db(), "2.1.4", ["migrations", "finish"])).code, 0);
+    assert.equal((await kongSim(db(), "2.1.4", ["migrations", "up"])).code, 0);
+    assert.equal((await kongSim(db(), "2.1.4", ["migrations", "finish"])).code, 0);
+    const r2 = await provider.read!(s.id, s.outs);
+    assert.equal((r2.props as Raw).phase, "newer-than-target");
+    assert.match(String(((r2.props as Raw).plan as Raw).reason), /^refused: kongVersion 2\.0\.5 is older than the database/);
+    s = { ...s, outs: r2.props as Raw };
+    const next = await provider.check!(s.inputs, inputsFor(db(), "2.0.5"));
+    assert.equal(next.failures?.[0].property, "kongVersion");
+  });
+
+  it("pointing database at another database replaces the resource", async () => {
+    const s = await deploy(inputsFor(db(), "2.0.5"));
+    const other = { ...(s.inputs.database as Raw), database: "elsewhere" };
+    const d = await provider.diff!(s.id, s.outs, { ...s.inputs, database: other });
+    assert.deepEqual(d.replaces, ["database"]);
+    const same = await provider.diff!(s.id, s.outs, { ...s.inputs, lockTimeoutSeconds: 9 });
+    assert.equal(same.replaces, undefined);
+  });
+});

@@ -162,7 +162,12 @@ export async function read(id: string, props: Record<string, unknown>): Promise<
     throw new Error(`refresh could not read ${idOf(inputs)}: ${message(e, inputs)}`);
   });
   const assessment = assess(snapshot.rows, snapshot.legacyTables, targetOf(inputs), inputs.decommissionedOld);
-  return { id, props: { ...buildOutputs(inputs, assessment, previous.lastRun, previous.reloadRequired === true) } };
+  const outs = buildOutputs(inputs, assessment, previous.lastRun, previous.reloadRequired === true);
+  // The refreshed inputs carry the plan as of now (what an unchanged `pulumi up` would run), so the
+  // next preview's diff shows only what it would run, not the plan of the run that already happened.
+  const inputsNow: Record<string, unknown> = { plan: outs.plan };
+  for (const k of USER_KEYS) if (props[k] !== undefined) inputsNow[k] = props[k];
+  return { id, props: { ...outs }, inputs: inputsNow };
 }
 
 /** Delete never changes the database: it only forgets the resource. */

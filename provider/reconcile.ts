@@ -9,7 +9,7 @@ import { KongMigrationError } from "./kong/errors";
 import { describeMigrations, type Step } from "./kong/planner";
 import { countMigrations } from "./kong/state";
 import { databaseSettings, targetOf, type Inputs } from "./inputs";
-import { log } from "./log";
+import { log, progress, warn } from "./log";
 import { buildOutputs, describePlan, summarize, type LastRun, type Outputs } from "./outputs";
 import { observeDatabase, type SchemaMetaSnapshot } from "./postgres/schema-meta";
 import { kongEnvironment } from "./postgres/settings";
@@ -63,14 +63,14 @@ async function runStep(inputs: Inputs, step: MigrationCommand, before: Assessmen
   const secrets = settings.password ? [settings.password] : [];
   const runner = runnerFor(inputs);
   for (let attempt = 1; ; attempt++) {
-    log(`running kong migrations ${step} (${describeMigrations(before.plan.migrations)})`);
+    progress(`running kong migrations ${step} (${describeMigrations(before.plan.migrations)})`);
     const result = await runner.run({
       command: step,
       flags: ["--db-timeout", String(inputs.dbTimeoutSeconds), "--lock-timeout", String(inputs.lockTimeoutSeconds)],
       env: { ...kongEnvironment(settings), KONG_PLUGINS: inputs.plugins.join(",") },
       secrets,
       timeoutSeconds: inputs.commandTimeoutSeconds,
-      onLine: (line) => log(`kong: ${line}`),
+      onLine: (line) => progress(`kong: ${line}`),
     });
     const lastRun: LastRun = {
       command: `kong migrations ${step}`,
@@ -91,7 +91,9 @@ async function runStep(inputs: Inputs, step: MigrationCommand, before: Assessmen
       continue;
     }
     assertSucceeded(step, result, inputs.commandTimeoutSeconds);
-    log(`kong migrations ${step} exited ${result.exitCode} after ${(result.durationMs / 1000).toFixed(1)} s`);
+    log(
+      `ran kong migrations ${step} (${describeMigrations(before.plan.migrations)}): exit ${result.exitCode} after ${(result.durationMs / 1000).toFixed(1)} s`,
+    );
     return lastRun;
   }
 }
@@ -103,8 +105,8 @@ async function runStep(inputs: Inputs, step: MigrationCommand, before: Assessmen
  */
 export async function reconcile(inputs: Inputs, previous: Outputs | undefined): Promise<Outputs> {
   let { snapshot, assessment } = await observe(inputs);
-  log(describePlan(summarize(assessment.plan, "database")));
-  for (const w of assessment.plan.warnings) log(`warning: ${w}`);
+  progress(describePlan(summarize(assessment.plan, "database")));
+  for (const w of assessment.plan.warnings) warn(w);
   let lastRun = previous?.lastRun;
   const ran: Step[] = [];
   const noOldNodes = assessment.plan.noOldNodes === true;

@@ -89,6 +89,9 @@ export class KongDatabaseMigration extends pulumi.dynamic.Resource {
         lockTimeoutSeconds: args.lockTimeoutSeconds,
         dbTimeoutSeconds: args.dbTimeoutSeconds,
         commandTimeoutSeconds: args.commandTimeoutSeconds,
+        // The resource's own URN, so the provider attributes its log lines to this resource (an
+        // internal `__` key: never shown in diffs, never a reason to update).
+        __urn: pulumi.createUrn(name, KONG_DATABASE_MIGRATION_TYPE, opts?.parent),
         phase: undefined,
         databaseVersion: undefined,
         executed: undefined,

@@ -80,7 +80,7 @@ describe("end to end: the packaged library in a user's project", function () {
       outputs?: { __provider?: string };
     }>;
     const serialized = resources.find((r) => r.type.endsWith(":KongDatabaseMigration"))!.outputs!.__provider!;
-    assert.ok(serialized.includes('HANDLERS: "pulumi-kong-migrations/dist/provider/handlers.js"'), serialized);
+    assert.ok(serialized.includes('HANDLERS: "pulumi-kong-migrations/dist/provider/calls.js"'), serialized);
     assert.ok(!serialized.includes(first), "no path of the first checkout in the serialized provider");
 
     const moved = path.join(scratch, "moved");

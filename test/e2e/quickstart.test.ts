@@ -5,56 +5,11 @@
  */
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { pulumiBaseEnv, stack, type CliResult, type Stack } from "../../scripts/lib/pulumi-cli";
+import { pulumiBaseEnv, type Stack } from "../../scripts/lib/pulumi-cli";
 import { query, useFreshDatabase, type TestDatabase } from "../helpers/postgres";
 import { kongSim } from "../helpers/provider-fixture";
-
-function ok(r: CliResult, what: string): CliResult {
-  assert.equal(r.code, 0, `${what} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
-  return r;
-}
-
-async function newStack(db: TestDatabase, version: string): Promise<Stack> {
-  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "kong-e2e-state-"));
-  const s = stack(
-    `e2e${path
-      .basename(stateDir)
-      .slice(-6)
-      .toLowerCase()
-      .replace(/[^a-z0-9]/g, "x")}`,
-    stateDir,
-  );
-  ok(await s.run(["stack", "init"]), "stack init");
-  for (const [k, v] of [
-    ["dbHost", db.host],
-    ["dbPort", String(db.port)],
-    ["dbUser", db.user],
-    ["dbName", db.database],
-    ["kongVersion", version],
-    ["lockTimeoutSeconds", "5"],
-  ]) {
-    ok(await s.run(["config", "set", k, v]), `config set ${k}`);
-  }
-  ok(await s.run(["config", "set", "--secret", "dbPassword"], { input: db.password }), "config set dbPassword");
-  return s;
-}
-
-async function removeStack(s: Stack | undefined): Promise<void> {
-  if (!s) return;
-  await s.run(["stack", "rm", "--yes", "--force"]);
-  fs.rmSync(s.stateDir, { recursive: true, force: true });
-}
-
-/** The KongDatabaseMigration resource's outputs, from `pulumi stack export`. */
-async function resourceOutputs(s: Stack): Promise<Record<string, unknown>> {
-  const r = ok(await s.run(["stack", "export"]), "stack export");
-  const deployment = JSON.parse(r.stdout) as { deployment: { resources: Array<{ type: string; outputs: Record<string, unknown> }> } };
-  const res = deployment.deployment.resources.find((x) => x.type === "pulumi-nodejs:dynamic/kong-migrations:KongDatabaseMigration");
-  assert.ok(res, "the resource is in the state");
-  return res.outputs;
-}
+import { newStack, ok, removeStack, resourceOutputs } from "../helpers/pulumi-stack";
 
 const corePending = async (db: TestDatabase) =>
   (await query<{ pending: string[] | null }>(db, "SELECT pending FROM schema_meta WHERE subsystem = 'core'"))[0].pending ?? [];

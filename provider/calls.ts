@@ -18,8 +18,7 @@ export async function check(olds: Props, news: Props): Promise<pulumi.dynamic.Ch
 }
 export const diff = (id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> =>
   withResource(news.__urn ?? olds.__urn, () => handlers.diff(id, olds, news));
-export const create = (news: Props): Promise<pulumi.dynamic.CreateResult> =>
-  withResource(news.__urn, () => handlers.create(news));
+export const create = (news: Props): Promise<pulumi.dynamic.CreateResult> => withResource(news.__urn, () => handlers.create(news));
 export const read = (id: string, props: Props): Promise<pulumi.dynamic.ReadResult> =>
   withResource(props.__urn, () => handlers.read(id, props));
 export const update = (id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> =>

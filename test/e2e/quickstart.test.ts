@@ -113,6 +113,45 @@ describe("end to end: the real Pulumi CLI", function () {
     ok(await s.run(["preview", "--expect-no-changes"]), "converged");
   });
 
+  it("a display a reviewer can read: lines under the resource, progress ephemeral, no stale plan after a refresh", async () => {
+    s = await newStack(db(), "2.0.5");
+    ok(await s.run(["up", "--yes", "--skip-preview"]), "bootstrap");
+    ok(await s.run(["refresh", "--yes", "--skip-preview"]), "first refresh (records the plan as of now)");
+    const converged = ok(await s.run(["refresh", "--yes", "--skip-preview"]), "refresh of a converged stack");
+    assert.match(converged.stdout, /2 unchanged/);
+    assert.doesNotMatch(converged.stdout, /updated/);
+
+    ok(await s.run(["config", "set", "kongVersion", "2.1.4"]), "config set");
+    const preview = ok(await s.run(["preview", "--diff"]), "preview");
+    assert.match(preview.stdout, /~ command : "none" => "kong migrations up"/);
+    assert.match(preview.stdout, /\+ kong migrations up *: \{/);
+    assert.doesNotMatch(preview.stdout, /kong migrations bootstrap/, "nothing of the previous run's plan");
+
+    const up = ok(await s.run(["up", "--yes", "--skip-preview"]), "up");
+    const diagnostics = up.stdout.slice(up.stdout.indexOf("Diagnostics:"));
+    const [resourceHeader, ...rest] = diagnostics.split("\n").slice(1);
+    assert.equal(resourceHeader.trim(), "pulumi-nodejs:dynamic/kong-migrations:KongDatabaseMigration (kong-database):");
+    const lines = rest
+      .slice(
+        0,
+        rest.findIndex((l) => !l.startsWith("    ")),
+      )
+      .map((l) => l.trim());
+    assert.equal(lines.length, 2, diagnostics);
+    assert.match(
+      lines[0],
+      /^ran kong migrations up \(core 009_200_to_210, 010_210_to_211, 011_212_to_213; acl .*\): exit 0 after \d+\.\d s$/,
+    );
+    assert.match(lines[1], /^finish waits: 6 migrations are pending; finish waits for decommissionedOld: true/);
+    assert.doesNotMatch(
+      diagnostics,
+      /kong: |pulumi:pulumi:Stack|\[kong-migrations\]/,
+      "progress lines are not repeated, nothing on the stack",
+    );
+    // The progress lines were shown, on the resource's row, while the command ran.
+    assert.match(up.stdout, /KongDatabaseMigration kong-database updating .*; kong: core migrated up to: 009_200_to_210 \(pending\)/);
+  });
+
   it("shows the provider's progress lines while a slow migration runs", async () => {
     s = await newStack(db(), "2.0.5");
     ok(await s.run(["up", "--yes", "--skip-preview"]), "bootstrap");

@@ -37,6 +37,22 @@ export interface PlanOutput {
   readonly warnings?: string[];
 }
 
+/**
+ * This resource's URN, computed without waiting for the parent's (the engine's rule: the types of
+ * the parent chain, then this type). Read from the SDK's resource fields; when they are missing, no
+ * URN is sent and the provider's lines go to the stack as before.
+ */
+function urnOf(name: string, parent: pulumi.Resource | undefined): string | undefined {
+  const types: string[] = [KONG_DATABASE_MIGRATION_TYPE];
+  for (let p = parent as { __pulumiType?: unknown; __parentResource?: unknown } | undefined; p;) {
+    if (typeof p.__pulumiType !== "string") return undefined;
+    if (p.__pulumiType === "pulumi:pulumi:Stack") break;
+    types.unshift(p.__pulumiType);
+    p = p.__parentResource as typeof p;
+  }
+  return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${types.join("$")}::${name}`;
+}
+
 export class KongDatabaseMigration extends pulumi.dynamic.Resource {
   /**
    * `up-to-date`, or `pending-finish` while migrations wait for `decommissionedOld`. A refresh
@@ -91,7 +107,7 @@ export class KongDatabaseMigration extends pulumi.dynamic.Resource {
         commandTimeoutSeconds: args.commandTimeoutSeconds,
         // The resource's own URN, so the provider attributes its log lines to this resource (an
         // internal `__` key: never shown in diffs, never a reason to update).
-        __urn: pulumi.createUrn(name, KONG_DATABASE_MIGRATION_TYPE, opts?.parent),
+        __urn: urnOf(name, opts?.parent),
         phase: undefined,
         databaseVersion: undefined,
         executed: undefined,

@@ -142,6 +142,8 @@ describe("Kubernetes components (under setMocks)", () => {
     const migration = get(MIGRATION, "kong-migration");
     assert.equal(migration.parent, urn([COMPONENT], "kong"));
     assert.equal(migration.inputs!.kongVersion, "2.0.5");
+    // The real engine's URN (the whole parent chain), so the provider's lines are attributed to it.
+    assert.equal(migration.inputs!.__urn, `${PREFIX}${COMPONENT}$${MIGRATION}::kong-migration`);
     assert.equal(migration.inputs!.decommissionedOld, false);
     assert.equal(migration.inputs!.runner, undefined, "the local runner by default");
     assert.deepEqual(migration.inputs!.password, { [SECRET_SIG]: "1b47061264138c4ac30d75fd1eb44270", value: "pw-123" });

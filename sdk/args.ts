@@ -60,9 +60,13 @@ export interface KongDatabaseMigrationArgs {
   /** Where Kong's database is. */
   readonly database: pulumi.Input<DatabaseArgs>;
   /**
-   * The Kong version the new nodes run, e.g. `"2.1.4"`. Raising it runs `kong migrations up`
-   * (or nothing, for a patch release without migrations: then `reloadRequired` is true). Lowering
-   * it below what the database has executed is refused at preview: Kong cannot downgrade.
+   * The Kong version the new nodes run, e.g. `"2.1.4"`; Kong Enterprise versions have four
+   * components (`"2.1.4.1"`, `"1.5.0.11"`; Enterprise 0.36-N is `"0.36.0.N"`). Catalogued: OSS
+   * 1.0-3.9, Enterprise 0.36, 1.3, 1.5 and 2.1-3.9. Raising it runs `kong migrations up` (or nothing,
+   * for a patch release without migrations: then `reloadRequired` is true). Lowering it below what
+   * the database has executed is refused at preview: Kong cannot downgrade. A jump Kong's upgrade
+   * guides rule out (Enterprise 0.36 -> 2.1, OSS 2.3 -> 3.x) or Kong Enterprise 2.1's own `up`
+   * guard refuses (a database older than Enterprise 1.5) is refused at preview, naming the hops.
    */
   readonly kongVersion: pulumi.Input<string>;
   /** `"oss"` (default) or `"enterprise"`: selects the migration catalogue. */

@@ -85,10 +85,16 @@ export function upStatements(subsystem: string, name: string): string[] {
   return [`CREATE TABLE IF NOT EXISTS ${quoteIdent(migrationTable(subsystem, name))} (id INTEGER PRIMARY KEY)`];
 }
 
+/** The table `name`'s teardown drops (undefined for a first migration). */
+export function teardownDrops(lineage: Lineage, subsystem: string, name: string): string | undefined {
+  const target = dropTarget(lineage, subsystem, name);
+  return target === undefined ? undefined : migrationTable(subsystem, target);
+}
+
 /** Statements of the `teardown` part: drop the target's table (nothing for a first migration). */
 export function teardownStatements(lineage: Lineage, subsystem: string, name: string): string[] {
-  const target = dropTarget(lineage, subsystem, name);
-  return target === undefined ? [] : [`DROP TABLE IF EXISTS ${quoteIdent(migrationTable(subsystem, target))}`];
+  const table = teardownDrops(lineage, subsystem, name);
+  return table === undefined ? [] : [`DROP TABLE IF EXISTS ${quoteIdent(table)}`];
 }
 
 /** One table a Kong version needs, and why. */

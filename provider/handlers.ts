@@ -13,6 +13,8 @@ import { containsUnknown, databaseSettings, normalizeInputs, targetOf, type Fail
 import { log } from "./log";
 import { buildOutputs, summarize, type Outputs } from "./outputs";
 import { observeDatabase } from "./postgres/schema-meta";
+import { communityNotReady, communityPlan, communityStepDue } from "./community-step";
+import { migrateCommunityInputRefusal } from "./kong/community-to-enterprise";
 import { reconcile } from "./reconcile";
 import { redact } from "./runners/types";
 
@@ -28,6 +30,7 @@ const USER_KEYS = [
   "lockTimeoutSeconds",
   "dbTimeoutSeconds",
   "commandTimeoutSeconds",
+  "migrateCommunityEntities",
 ] as const;
 
 /** Connect timeout for planning in check: a preview should not hang on an unreachable database. */
@@ -104,6 +107,8 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
     };
     return { inputs: { ...news, ...inputs, plan } };
   }
+  const inputRefusal = inputs.migrateCommunityEntities ? migrateCommunityInputRefusal(targetOf(inputs)) : undefined;
+  if (inputRefusal) return { inputs: news, failures: [{ property: "migrateCommunityEntities", reason: inputRefusal }] };
   let plan: PlanSummary;
   try {
     plan = await planFor(inputs, olds);
@@ -113,6 +118,11 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
   }
   const stale = staleDecommission(olds, inputs, plan);
   if (stale) return { inputs: news, failures: [stale] };
+  if (communityStepDue(inputs, olds)) {
+    const notReady = communityNotReady(inputs, plan);
+    if (notReady) return { inputs: news, failures: [{ property: "migrateCommunityEntities", reason: notReady }] };
+    plan = communityPlan(inputs, plan.source, plan.warnings);
+  }
   return { inputs: { ...inputs, plan } };
 }
 
@@ -162,7 +172,10 @@ export async function read(id: string, props: Record<string, unknown>): Promise<
     throw new Error(`refresh could not read ${idOf(inputs)}: ${message(e, inputs)}`);
   });
   const assessment = assess(snapshot.rows, snapshot.legacyTables, targetOf(inputs), inputs.decommissionedOld);
-  return { id, props: { ...buildOutputs(inputs, assessment, previous.lastRun, previous.reloadRequired === true) } };
+  return {
+    id,
+    props: { ...buildOutputs(inputs, assessment, previous.lastRun, previous.reloadRequired === true, previous.communityMigration) },
+  };
 }
 
 /** Delete never changes the database: it only forgets the resource. */

@@ -5,6 +5,7 @@ import { databaseVersionLowerBound, hasTeardown, knownMigrations, unverifiedMigr
 import type { KongTarget } from "./catalogue-types";
 import { isKongMigrationError, type KongMigrationError } from "./errors";
 import { describeMigrations, planStep, type Plan } from "./planner";
+import { minorSeries } from "./version";
 import { computeState, countMigrations, type MigrationsBySubsystem, type SchemaMetaRow, type SchemaState } from "./state";
 
 export interface Assessment {
@@ -72,6 +73,18 @@ function withUnverifiedWarning(plan: Plan, target: KongTarget): Plan {
   return { ...plan, warnings: [...plan.warnings, warning] };
 }
 
+/** A Community database taken over by Kong Enterprise: say what cannot be undone, and what follows. */
+function withCommunityWarning(plan: Plan, target: KongTarget): Plan {
+  const warning =
+    `Kong Community -> Kong Enterprise ${target.version}: after finish, Kong Community nodes can no longer run on this ` +
+    `database.` +
+    (minorSeries(target.version) === "1.5"
+      ? ` Kong Enterprise 1.5 then needs kong migrations migrate-community-to-enterprise (irreversible): set ` +
+        `migrateCommunityEntities: true once finish has run.`
+      : "");
+  return { ...plan, warnings: [...plan.warnings, warning] };
+}
+
 /** Never throws the planner's refusals: they come back in `refusal` (with a `none` plan). */
 export function assess(
   rows: readonly SchemaMetaRow[] | undefined,
@@ -88,9 +101,14 @@ export function assess(
     databaseVersion,
     nothingRecorded: rows !== undefined && countMigrations(recorded) === 0,
     rollbackBeforeFinish: rows && countMigrations(state.unknown) ? rollbackBeforeFinish(rows, state, target) : undefined,
+    communityVersion:
+      target.edition === "enterprise" && rows && countMigrations(recorded) && !recorded.enterprise
+        ? databaseVersionLowerBound(recorded, "oss")
+        : undefined,
   };
   try {
-    return { state, databaseVersion, plan: withUnverifiedWarning(planStep(observed, { target, decommissionedOld }), target) };
+    const plan = withUnverifiedWarning(planStep(observed, { target, decommissionedOld }), target);
+    return { state, databaseVersion, plan: observed.communityVersion ? withCommunityWarning(plan, target) : plan };
   } catch (e) {
     if (!isKongMigrationError(e)) throw e;
     const plan: Plan = { step: "none", reason: `refused: ${e.message}`, migrations: {}, waitingForDecommission: false, warnings: [] };

@@ -5,6 +5,7 @@
 import type { KongTarget } from "./catalogue-types";
 import { KongMigrationError } from "./errors";
 import { countMigrations, type MigrationsBySubsystem, type SchemaState } from "./state";
+import { communityToEnterpriseRefusal } from "./community-to-enterprise";
 import { enterpriseNeedsUpgradeMessage, ENTERPRISE_UP_GUARD, hasEnterpriseUpGuard, passesEnterpriseUpGuard } from "./enterprise-up-guard";
 import { checkUpgradePath } from "./upgrade-paths";
 
@@ -28,6 +29,11 @@ export interface Observed {
    * are the pending migrations of the newer version. Computed by `assess`.
    */
   readonly rollbackBeforeFinish?: MigrationsBySubsystem;
+  /**
+   * The target is Kong Enterprise and the database a Kong Community one (migrations recorded, no
+   * `enterprise` subsystem): a lower bound of its Community version. Computed by `assess`.
+   */
+  readonly communityVersion?: string;
 }
 
 export interface Desired {
@@ -108,6 +114,11 @@ export function planStep(observed: Observed, desired: Desired): Plan {
       waitingForDecommission: false,
       warnings: [],
     };
+  }
+
+  if (observed.communityVersion !== undefined) {
+    const refusal = communityToEnterpriseRefusal(observed.communityVersion, desired.target);
+    if (refusal) throw new KongMigrationError("COMMUNITY_TO_ENTERPRISE", refusal, "kongVersion");
   }
 
   const unknown = countMigrations(state.unknown);

@@ -84,6 +84,16 @@ describe("Kong Enterprise's upgrade guide: 0.36 -> 1.3 -> 1.5 -> 2.1 (real Postg
     }
     const list = await kongSim(db(), "2.1.4.1", ["migrations", "list"], EE);
     assert.equal(list.code, 0, list.stdout + list.stderr);
+    assert.equal(s.outs.finished, true);
+
+    // An Enterprise patch release (2.1.4.1 -> 2.1.4.2) has no migrations: a reload, as with OSS.
+    const lastRun = s.outs.lastRun;
+    const patched = await redeploy(s, ee("2.1.4.2"));
+    assert.equal(patched.changed, true);
+    assert.equal(patched.outs.reloadRequired, true);
+    assert.equal(patched.outs.phase, "up-to-date");
+    assert.equal(patched.outs.finished, true);
+    assert.deepEqual(patched.outs.lastRun, lastRun, "no kong migrations command ran");
   });
 
   it("kong-sim as Enterprise 2.1 refuses up on a database older than Enterprise 1.5, with Kong's message inside the lock", async () => {
@@ -103,22 +113,19 @@ describe("Kong Enterprise's upgrade guide: 0.36 -> 1.3 -> 1.5 -> 2.1 (real Postg
     assert.equal((await kongSim(db(), "1.5.0.11", ["migrations", "up"], EE)).code, 0, "Enterprise 1.5 has no such guard");
   });
 
-  it("the provider refuses what Kong Enterprise's guard refuses: a Community 1.5 database with an Enterprise 2.1 target", async () => {
+  it("a Community 1.5 database with an Enterprise 2.1 target: refused at preview (the guide's same-version rule), and by kong-sim's guard", async () => {
     const community = await deploy(inputsFor(db(), "1.5.1"));
     assert.equal(community.outs.phase, "up-to-date");
     const checked = await provider.check!(community.inputs, ee("2.1.4.1"));
-    assert.deepEqual(checked.failures, [
-      {
-        property: "kongVersion",
-        reason:
-          "Kong Enterprise 2.1.4.1's up would refuse this database: neither enterprise 006_1301_to_1500 nor core " +
-          `011_212_to_213 is executed, and Kong says "${GUARD_MESSAGE.replace(/\n+/g, " ")}". Upgrade it to Kong ` +
-          "Enterprise 1.5 first: set kongVersion to a 1.5.0.x release (from a database older than 1.3, through 1.3.0.x " +
-          'first), run up and finish, then set it to 2.1.4.1. A Kong Community (OSS) database moves to Enterprise at its own version (edition "enterprise" with the same kongVersion, 1.5 or later; from 2.1, Community 2.1.3 or later).',
-      },
-    ]);
-    // kong-sim agrees: Enterprise 2.1's up refuses it; a Community 2.1.4 database passes the guard.
-    assert.equal((await kongSim(db(), "2.1.4.1", ["migrations", "up"], EE)).code, 1);
+    assert.equal(checked.failures?.length, 1);
+    assert.equal(checked.failures![0].property, "kongVersion");
+    assert.match(
+      checked.failures![0].reason,
+      /^The database is a Kong Community database at 1\.5\.x and kongVersion is Kong Enterprise 2\.1\.4\.1\. /,
+    );
+    const r = await kongSim(db(), "2.1.4.1", ["migrations", "up"], EE);
+    assert.equal(r.code, 1);
+    assert.ok(r.stderr.includes(GUARD_MESSAGE), r.stderr);
   });
 
   it("a Community 2.1.4 database passes Enterprise 2.1.4.1's guard (core 011_212_to_213 is executed)", async () => {

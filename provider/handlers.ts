@@ -10,6 +10,8 @@ import { describeMigrations } from "./kong/planner";
 import { compareVersions, parseKongVersion } from "./kong/version";
 import { knownMigrations } from "./kong/catalogue";
 import { containsUnknown, databaseSettings, normalizeInputs, targetOf, type Failure, type Inputs, type PlanSummary } from "./inputs";
+import { USER_KEYS } from "./input-keys";
+import { withLockContext } from "./lock-aware";
 import { log } from "./log";
 import { buildOutputs, summarize, type Outputs } from "./outputs";
 import { observeDatabase } from "./postgres/schema-meta";
@@ -17,21 +19,6 @@ import { communityNotReady, communityPlan, communityStepDue } from "./community-
 import { migrateCommunityInputRefusal } from "./kong/community-to-enterprise";
 import { reconcile } from "./reconcile";
 import { redact } from "./runners/types";
-
-/** Keys a user sets; a change in any of them is an update (password: so refresh uses the new one). */
-const USER_KEYS = [
-  "database",
-  "password",
-  "kongVersion",
-  "edition",
-  "plugins",
-  "decommissionedOld",
-  "runner",
-  "lockTimeoutSeconds",
-  "dbTimeoutSeconds",
-  "commandTimeoutSeconds",
-  "migrateCommunityEntities",
-] as const;
 
 /** Connect timeout for planning in check: a preview should not hang on an unreachable database. */
 const CHECK_TIMEOUT_SECONDS = 10;
@@ -92,7 +79,11 @@ async function planFor(inputs: Inputs, olds: Record<string, unknown>): Promise<P
   } catch (e) {
     return planFromCatalogue(inputs, olds, message(e, inputs));
   }
-  return summarize(orRefuse(assess(snapshot.rows, snapshot.legacyTables, targetOf(inputs), inputs.decommissionedOld)).plan, "database");
+  const observed = snapshot;
+  const assessment = withLockContext(observed, () =>
+    orRefuse(assess(observed.rows, observed.legacyTables, targetOf(inputs), inputs.decommissionedOld)),
+  );
+  return summarize(assessment.plan, "database");
 }
 
 export async function check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {

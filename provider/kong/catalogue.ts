@@ -46,7 +46,7 @@ function describeSeries(series: readonly string[]): string {
 }
 
 function versionShape(text: string, edition: Edition): string | undefined {
-  const example = edition === "oss" ? "MAJOR.MINOR.PATCH, e.g. 3.9.0" : "MAJOR.MINOR.PATCH.BUILD, e.g. 3.4.3.12";
+  const example = edition === "oss" ? "MAJOR.MINOR.PATCH, e.g. 3.9.0" : "MAJOR.MINOR.PATCH[.BUILD], e.g. 3.4.3.12";
   // Kong Enterprise 0.3x was published as `0.36-2` (package and `kong version`); the catalogue
   // writes it with four components like every later Enterprise release.
   const dashed = /^0\.(3\d)-(\d{1,4})$/.exec(text);
@@ -62,12 +62,6 @@ function versionShape(text: string, edition: Edition): string | undefined {
     return (
       `"${text}" has four components, which only Kong Enterprise versions have: set edition to ` +
       `"enterprise", or give the Kong OSS version as MAJOR.MINOR.PATCH`
-    );
-  }
-  if (edition === "enterprise" && text.split(".").length === 3) {
-    return (
-      `"${text}" has three components, but Kong Enterprise versions have four (MAJOR.MINOR.PATCH.BUILD, e.g. ` +
-      `${text}.0 or ${text}.1: the one \`kong version\` prints), or set edition to "oss" for Kong OSS ${text}`
     );
   }
   return undefined;

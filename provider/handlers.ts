@@ -15,6 +15,8 @@ import { withLockContext } from "./lock-aware";
 import { log } from "./log";
 import { buildOutputs, summarize, type Outputs } from "./outputs";
 import { observeDatabase } from "./postgres/schema-meta";
+import { communityNotReady, communityPlan, communityStepDue } from "./community-step";
+import { migrateCommunityInputRefusal } from "./kong/community-to-enterprise";
 import { reconcile } from "./reconcile";
 import { redact } from "./runners/types";
 
@@ -96,6 +98,8 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
     };
     return { inputs: { ...news, ...inputs, plan } };
   }
+  const inputRefusal = inputs.migrateCommunityEntities ? migrateCommunityInputRefusal(targetOf(inputs)) : undefined;
+  if (inputRefusal) return { inputs: news, failures: [{ property: "migrateCommunityEntities", reason: inputRefusal }] };
   let plan: PlanSummary;
   try {
     plan = await planFor(inputs, olds);
@@ -105,6 +109,11 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
   }
   const stale = staleDecommission(olds, inputs, plan);
   if (stale) return { inputs: news, failures: [stale] };
+  if (communityStepDue(inputs, olds)) {
+    const notReady = communityNotReady(inputs, plan);
+    if (notReady) return { inputs: news, failures: [{ property: "migrateCommunityEntities", reason: notReady }] };
+    plan = communityPlan(inputs, plan.source, plan.warnings);
+  }
   return { inputs: { ...inputs, plan } };
 }
 
@@ -154,7 +163,7 @@ export async function read(id: string, props: Record<string, unknown>): Promise<
     throw new Error(`refresh could not read ${idOf(inputs)}: ${message(e, inputs)}`);
   });
   const assessment = assess(snapshot.rows, snapshot.legacyTables, targetOf(inputs), inputs.decommissionedOld);
-  const outs = buildOutputs(inputs, assessment, previous.lastRun, previous.reloadRequired === true);
+  const outs = buildOutputs(inputs, assessment, previous.lastRun, previous.reloadRequired === true, previous.communityMigration);
   // The refreshed inputs carry the plan as of now (what an unchanged `pulumi up` would run), so the
   // next preview's diff shows only what it would run, not the plan of the run that already happened.
   const inputsNow: Record<string, unknown> = { plan: outs.plan };

@@ -16,6 +16,7 @@ export const USER_KEYS = [
   "lockTimeoutSeconds",
   "dbTimeoutSeconds",
   "commandTimeoutSeconds",
+  "migrateCommunityEntities",
 ] as const;
 
 /** `plan` is the computed input `check` adds; check replaces whatever it holds. */

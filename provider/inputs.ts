@@ -50,6 +50,8 @@ export interface PlanSummary {
   /** `database` when read from PostgreSQL; `catalogue` when the database could not be reached. */
   readonly source: "database" | "catalogue";
   readonly warnings?: readonly string[];
+  /** The command cannot be undone: the old state of the database does not come back (only a restore). */
+  readonly irreversible?: boolean;
 }
 
 /** The checked inputs as stored in state (the password is a separate, secret input). */
@@ -64,6 +66,8 @@ export interface Inputs {
   readonly lockTimeoutSeconds: number;
   readonly dbTimeoutSeconds: number;
   readonly commandTimeoutSeconds: number;
+  /** Run `kong migrations migrate-community-to-enterprise` once (present only when true). */
+  readonly migrateCommunityEntities?: true;
   readonly plan?: PlanSummary;
 }
 
@@ -391,6 +395,9 @@ export function normalizeInputs(news: Raw): { inputs: Inputs; failures: Failure[
       DEFAULT_TIMEOUTS.commandTimeoutSeconds,
       failures,
     ),
+    ...(bool(news.migrateCommunityEntities, "migrateCommunityEntities", false, failures)
+      ? { migrateCommunityEntities: true as const }
+      : {}),
   };
   // In preview, unknown values are not failures: they are checked again during the update.
   return { inputs, failures: failures.filter((f) => !containsUnknown(valueAt(news, f.property))) };

@@ -32,6 +32,13 @@ export interface Outputs extends Inputs {
   readonly pending: MigrationsBySubsystem;
   readonly lastRun?: LastRun;
   readonly reloadRequired: boolean;
+  /**
+   * The database has run everything the target needs, teardowns included: `up` and (when it left
+   * pending migrations) `finish` ran at the target; false while anything is new or pending.
+   */
+  readonly finished: boolean;
+  /** The run of `kong migrations migrate-community-to-enterprise` (`migrateCommunityEntities`), once it ran. */
+  readonly communityMigration?: LastRun;
 }
 
 export function phaseOf(a: Assessment): Phase {
@@ -60,7 +67,13 @@ export function describePlan(p: PlanSummary): string {
     : `${p.command}: ${describeMigrations(p.wouldRun[p.command] ?? {})} (${p.reason})`;
 }
 
-export function buildOutputs(inputs: Inputs, a: Assessment, lastRun: LastRun | undefined, reloadRequired: boolean): Outputs {
+export function buildOutputs(
+  inputs: Inputs,
+  a: Assessment,
+  lastRun: LastRun | undefined,
+  reloadRequired: boolean,
+  communityMigration?: LastRun,
+): Outputs {
   const { plan: _ignored, ...rest } = inputs;
   void _ignored;
   return {
@@ -72,5 +85,7 @@ export function buildOutputs(inputs: Inputs, a: Assessment, lastRun: LastRun | u
     pending: a.state.pending,
     ...(lastRun ? { lastRun } : {}),
     reloadRequired,
+    finished: phaseOf(a) === "up-to-date" && a.refusal === undefined,
+    ...(communityMigration ? { communityMigration } : {}),
   };
 }

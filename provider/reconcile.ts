@@ -17,6 +17,8 @@ import { kongEnvironment } from "./postgres/settings";
 import { runnerFor } from "./runners";
 import { assertSucceeded, lockAborted } from "./runners/outcome";
 import type { MigrationCommand } from "./runners/types";
+import { communityNotReady, communityStepDue } from "./community-step";
+import { MIGRATE_COMMUNITY_COMMAND } from "./kong/community-to-enterprise";
 
 const LOCK_RETRIES = 3;
 /** finish (an earlier up's pending), up, finish: the longest sequence one update runs. */
@@ -62,7 +64,7 @@ function verify(step: Step, after: Assessment, inputs: Inputs): void {
   }
 }
 
-async function runStep(inputs: Inputs, step: MigrationCommand, before: Assessment): Promise<LastRun> {
+async function runStep(inputs: Inputs, step: MigrationCommand, before: Assessment, extraFlags: readonly string[] = []): Promise<LastRun> {
   const settings = databaseSettings(inputs);
   const secrets = settings.password ? [settings.password] : [];
   const runner = runnerFor(inputs);
@@ -70,7 +72,7 @@ async function runStep(inputs: Inputs, step: MigrationCommand, before: Assessmen
     progress(`running kong migrations ${step} (${describeMigrations(before.plan.migrations)})`);
     const result = await runner.run({
       command: step,
-      flags: ["--db-timeout", String(inputs.dbTimeoutSeconds), "--lock-timeout", String(inputs.lockTimeoutSeconds)],
+      flags: [...extraFlags, "--db-timeout", String(inputs.dbTimeoutSeconds), "--lock-timeout", String(inputs.lockTimeoutSeconds)],
       env: { ...kongEnvironment(settings), KONG_PLUGINS: inputs.plugins.join(",") },
       secrets,
       timeoutSeconds: inputs.commandTimeoutSeconds,
@@ -141,10 +143,21 @@ export async function reconcile(inputs: Inputs, previous: Outputs | undefined): 
     verify(step, assessment, inputs);
   }
   if (assessment.plan.waitingForDecommission) log(`finish waits: ${assessment.plan.reason}`);
+  let communityMigration = previous?.communityMigration;
+  if (communityStepDue(inputs, previous)) {
+    const notReady = communityNotReady(inputs, assessment.plan);
+    if (notReady) throw new KongMigrationError("COMMUNITY_TO_ENTERPRISE", notReady, "migrateCommunityEntities");
+    // Kong asks for confirmation on a terminal; the runner has none: -y, as Kong's docs show it.
+    communityMigration = await runStep(inputs, MIGRATE_COMMUNITY_COMMAND, assessment, ["-y"]);
+    lastRun = communityMigration;
+    ({ snapshot, assessment } = await observe(inputs));
+  } else if (inputs.migrateCommunityEntities && communityMigration === undefined && previous?.migrateCommunityEntities === true) {
+    log("migrate-community-to-enterprise is not run again: migrateCommunityEntities was already true before this update");
+  }
   const versionMoved = previous !== undefined && previous.kongVersion !== inputs.kongVersion;
   const reloadRequired = versionMoved && ran.length === 0;
   if (reloadRequired) {
     log(`Kong ${inputs.kongVersion} needs no migration from ${previous.kongVersion}: reload or rolling-restart the nodes`);
   }
-  return buildOutputs(inputs, assessment, lastRun, reloadRequired);
+  return buildOutputs(inputs, assessment, lastRun, reloadRequired, communityMigration);
 }

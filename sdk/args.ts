@@ -60,12 +60,22 @@ export interface KongDatabaseMigrationArgs {
   /** Where Kong's database is. */
   readonly database: pulumi.Input<DatabaseArgs>;
   /**
-   * The Kong version the new nodes run, e.g. `"2.1.4"`. Raising it runs `kong migrations up`
-   * (or nothing, for a patch release without migrations: then `reloadRequired` is true). Lowering
-   * it below what the database has executed is refused at preview: Kong cannot downgrade.
+   * The Kong version the new nodes run, e.g. `"2.1.4"`; Kong Enterprise versions have four
+   * components (`"2.1.4.1"`, `"1.5.0.11"`; Enterprise 0.36-N is `"0.36.0.N"`). Catalogued: OSS
+   * 1.0-3.9, Enterprise 0.36, 1.3, 1.5 and 2.1-3.9. Raising it runs `kong migrations up` (or nothing,
+   * for a patch release without migrations: then `reloadRequired` is true). Lowering it below what
+   * the database has executed is refused at preview: Kong cannot downgrade. A jump Kong's upgrade
+   * guides rule out (Enterprise 0.36 -> 2.1, OSS 2.3 -> 3.x) or Kong Enterprise 2.1's own `up`
+   * guard refuses (a database older than Enterprise 1.5) is refused at preview, naming the hops.
    */
   readonly kongVersion: pulumi.Input<string>;
-  /** `"oss"` (default) or `"enterprise"`: selects the migration catalogue. */
+  /**
+   * `"oss"` (default) or `"enterprise"`: selects the migration catalogue. Changing it from `"oss"`
+   * to `"enterprise"` on a Kong Community database is Kong's Community -> Enterprise procedure: it
+   * is accepted only at the same version (Community 1.5 -> Enterprise 1.5.0.x, 2.1 -> 2.1.x.x, ...;
+   * Community older than 1.5 is refused: upgrade it as `"oss"` first), then runs `up`, and `finish`
+   * once `decommissionedOld` is true (after which Community nodes cannot use the database).
+   */
   readonly edition?: pulumi.Input<"oss" | "enterprise">;
   /**
    * What `KONG_PLUGINS` will be on the new nodes. Default `["bundled"]`. Adding a plugin with
@@ -78,6 +88,16 @@ export interface KongDatabaseMigrationArgs {
    * after which the old version can no longer run on this database (only a restore brings it back).
    */
   readonly decommissionedOld?: pulumi.Input<boolean>;
+  /**
+   * Run Kong Enterprise's `kong migrations migrate-community-to-enterprise -y` (the last step of
+   * Kong's Community -> Enterprise 1.5 procedure: it puts the Community entities into the default
+   * workspace). Default `false`. Irreversible, so it is explicit: set it to `true` after the
+   * Community -> Enterprise `up` and `finish` have run (refused at preview before that, with the
+   * next step). It runs once, in the update that sets it; the run is recorded in the
+   * `communityMigration` output and never repeated. Only for Kong Enterprise 1.5 (from Enterprise
+   * 2.1, `up` and `finish` migrate the entities themselves, and the input is refused).
+   */
+  readonly migrateCommunityEntities?: pulumi.Input<boolean>;
   /** How `kong` is executed. Default `{ kind: "local", command: ["kong"] }`. */
   readonly runner?: pulumi.Input<RunnerArgs>;
   /** `--lock-timeout` in seconds: how long Kong waits for and holds its migrations lock. Default 60. */

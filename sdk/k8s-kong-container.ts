@@ -28,8 +28,17 @@ export interface KongEnvSettings {
   readonly passwordSecret?: { readonly name: string; readonly key: string };
   readonly plugins?: readonly string[];
   readonly adminApi: boolean;
+  /** Kong Enterprise also has Admin-API-like listeners (Kong Manager, Dev Portal API): off with the Admin API. */
+  readonly edition?: "oss" | "enterprise";
   readonly env?: Readonly<Record<string, string>>;
 }
+
+/**
+ * Kong Enterprise's other listeners that write through the Admin API's data path: Kong Manager
+ * (`admin_gui_listen`) and the Dev Portal API (`portal_api_listen`). With the Admin API switched off
+ * (the green cluster before `finish`) they are switched off too.
+ */
+export const ENTERPRISE_ADMIN_LISTENERS: readonly string[] = ["KONG_ADMIN_GUI_LISTEN", "KONG_PORTAL_API_LISTEN"];
 
 export interface EnvVar {
   name: string;
@@ -50,6 +59,13 @@ const onOff = (b: boolean) => (b ? "on" : "off");
  */
 export function kongEnv(s: KongEnvSettings): EnvVar[] {
   for (const name of Object.keys(s.env ?? {})) {
+    if (!s.adminApi && s.edition === "enterprise" && ENTERPRISE_ADMIN_LISTENERS.includes(name)) {
+      throw new KongKubernetesError(
+        "RESERVED_ENV",
+        `env sets ${name}, but adminApi is false: Kong Enterprise's Kong Manager and Dev Portal API listeners stay off with the Admin API (use adminApi).`,
+        "env",
+      );
+    }
     if (RESERVED_ENV.includes(name)) {
       throw new KongKubernetesError(
         "RESERVED_ENV",
@@ -76,6 +92,7 @@ export function kongEnv(s: KongEnvSettings): EnvVar[] {
   set("KONG_PLUGINS", (s.plugins && s.plugins.length > 0 ? s.plugins : ["bundled"]).join(","));
   set("KONG_PROXY_LISTEN", `0.0.0.0:${KONG_PORTS.proxy}, 0.0.0.0:${KONG_PORTS.proxyTls} ssl`);
   set("KONG_ADMIN_LISTEN", s.adminApi ? `0.0.0.0:${KONG_PORTS.admin}` : "off");
+  if (!s.adminApi && s.edition === "enterprise") for (const name of ENTERPRISE_ADMIN_LISTENERS) set(name, "off");
   set("KONG_STATUS_LISTEN", `0.0.0.0:${KONG_PORTS.status}`);
   set("KONG_PROXY_ACCESS_LOG", "/dev/stdout");
   set("KONG_ADMIN_ACCESS_LOG", "/dev/stdout");

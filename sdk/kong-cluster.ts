@@ -83,7 +83,7 @@ export class KongCluster extends pulumi.ComponentResource {
     const env = pulumi
       .all([args.database, args.passwordSecret, args.plugins, args.env])
       .apply(([database, passwordSecret, plugins, extra]) =>
-        kongEnv({ database, passwordSecret, plugins, adminApi: this.adminApi, env: extra }),
+        kongEnv({ database, passwordSecret, plugins, adminApi: this.adminApi, edition: args.edition, env: extra }),
       );
 
     this.deployment = new k8s.apps.v1.Deployment(

@@ -35,6 +35,8 @@ export interface PlanOutput {
   /** `database`, or `catalogue` when the database could not be reached while planning. */
   readonly source: string;
   readonly warnings?: string[];
+  /** The command cannot be undone (`migrate-community-to-enterprise`). */
+  readonly irreversible?: boolean;
 }
 
 /**
@@ -74,6 +76,15 @@ export class KongDatabaseMigration extends pulumi.dynamic.Resource {
   declare readonly lastRun: pulumi.Output<LastRunOutput | undefined>;
   /** True after a version change that ran no migration: nodes only need a reload or rolling restart. */
   declare readonly reloadRequired: pulumi.Output<boolean>;
+  /**
+   * True once the database has run everything `kongVersion` needs, teardowns included (`finish`
+   * ran at the target when its `up` left pending migrations); false while anything is new or
+   * pending. The hook for steps that belong after `finish`, such as Kong Enterprise 2.1's Dev Portal
+   * templates: `migration.finished.apply((f) => f && ...)`, or pass it to the later resource.
+   */
+  declare readonly finished: pulumi.Output<boolean>;
+  /** The one run of `kong migrations migrate-community-to-enterprise` (`migrateCommunityEntities`), once it ran. */
+  declare readonly communityMigration: pulumi.Output<LastRunOutput | undefined>;
   /** What the provider planned at the last check. */
   declare readonly plan: pulumi.Output<PlanOutput>;
   declare readonly kongVersion: pulumi.Output<string>;
@@ -108,6 +119,7 @@ export class KongDatabaseMigration extends pulumi.dynamic.Resource {
         lockTimeoutSeconds: args.lockTimeoutSeconds,
         dbTimeoutSeconds: args.dbTimeoutSeconds,
         commandTimeoutSeconds: args.commandTimeoutSeconds,
+        migrateCommunityEntities: args.migrateCommunityEntities,
         // The resource's own URN, so the provider attributes its log lines to this resource (an
         // internal `__` key: never shown in diffs, never a reason to update).
         __urn: urnOf(name, opts?.parent),
@@ -118,6 +130,8 @@ export class KongDatabaseMigration extends pulumi.dynamic.Resource {
         lastRun: undefined,
         reloadRequired: undefined,
         plan: undefined,
+        finished: undefined,
+        communityMigration: undefined,
       },
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["password"] }),
       "kong-migrations",

@@ -5,10 +5,11 @@
  * `kong: <problem>` + usage; all on stderr with exit 1. `--v`/`--vv` are double-dash. Pure.
  */
 import { parseArgs } from "node:util";
+import type { Edition } from "../provider/kong/catalogue-types";
 import { compareVersions } from "../provider/kong/version";
 import { hasStatusCommand, migrationsUsage } from "./messages";
 
-export type MigrationCommandName = "bootstrap" | "up" | "finish" | "list" | "reset" | "status";
+export type MigrationCommandName = "bootstrap" | "up" | "finish" | "list" | "reset" | "status" | "migrate-community-to-enterprise";
 
 export interface MigrationArgs {
   readonly command: MigrationCommandName;
@@ -29,8 +30,8 @@ export type ParseResult = { ok: true; args: MigrationArgs } | { ok: false; stder
 
 const COMMANDS = new Set(["bootstrap", "up", "finish", "list", "reset", "status"]);
 
-export function parseMigrationArgs(argv: readonly string[], version: string): ParseResult {
-  const usage = migrationsUsage(version);
+export function parseMigrationArgs(argv: readonly string[], version: string, edition: Edition = "oss"): ParseResult {
+  const usage = migrationsUsage(version, edition);
   const quit = (msg?: string): ParseResult => ({ ok: false, stderr: (msg !== undefined ? `${msg}\n\n` : "") + usage });
   const v3 = compareVersions(version, "3.0.0") >= 0;
   let parsed;
@@ -74,7 +75,8 @@ export function parseMigrationArgs(argv: readonly string[], version: string): Pa
 
   const [command, ...extra] = positionals;
   if (command === undefined) return quit();
-  if (!COMMANDS.has(command) || (command === "status" && !hasStatusCommand(version))) {
+  const enterpriseOnly = command === "migrate-community-to-enterprise" && edition === "enterprise";
+  if ((!COMMANDS.has(command) && !enterpriseOnly) || (command === "status" && !hasStatusCommand(version))) {
     return quit(`No such command for migrations: ${command}`);
   }
   if (extra.length) return quit(`kong: extra unmatched parameters: ${extra.join(" ")}`);

@@ -57,8 +57,8 @@ function target(env: NodeJS.ProcessEnv) {
 async function migrations(argv: readonly string[], env: NodeJS.ProcessEnv, log: Logger): Promise<number> {
   let verbose = argv.includes("--v") || argv.includes("--vv");
   try {
-    const { version } = target(env);
-    const parsed = lazy.args().parseMigrationArgs(argv, version);
+    const { version, edition } = target(env);
+    const parsed = lazy.args().parseMigrationArgs(argv, version, edition);
     if (!parsed.ok) {
       log.stderr(parsed.stderr);
       return 1;
@@ -136,6 +136,11 @@ async function runMigrationCommand(args: MigrationArgs, env: NodeJS.ProcessEnv, 
         return await (require("./commands/finish") as typeof import("./commands/finish")).finishCommand(ctx, state);
       case "reset":
         return await (require("./commands/reset") as typeof import("./commands/reset")).resetCommand(ctx, state);
+      case "migrate-community-to-enterprise":
+        return await (require("./commands/migrate-community") as typeof import("./commands/migrate-community")).migrateCommunityCommand(
+          ctx,
+          state,
+        );
     }
   } finally {
     await conn.close();

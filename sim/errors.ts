@@ -51,12 +51,14 @@ export const CMD_SITE: LuaSite = {
 };
 
 /** Line numbers of the utils function (`up`, `finish`, ...) and of its callback, per command. */
-export type UtilsFn = "bootstrap" | "up" | "finish" | "reset";
+export type UtilsFn = "bootstrap" | "up" | "finish" | "reset" | "migrate_core_entities";
 const UTILS: Record<UtilsFn, { fn: number; cb: number; cmd: number; rethrow: number }> = {
   bootstrap: { fn: 36, cb: 36, cmd: 151, rethrow: 48 },
   up: { fn: 63, cb: 63, cmd: 172, rethrow: 108 },
   finish: { fn: 127, cb: 127, cmd: 178, rethrow: 158 },
   reset: { fn: 177, cb: 177, cmd: 160, rethrow: 183 },
+  // Kong Enterprise (line numbers UNVERIFIED).
+  migrate_core_entities: { fn: 264, cb: 267, cmd: 219, rethrow: 271 },
 };
 
 /** An error raised directly in `kong/cmd/utils/migrations.lua`'s `<fn>` (outside the mutex). */

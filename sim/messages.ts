@@ -44,7 +44,7 @@ export function dbTimeoutIsOptional(version: string): boolean {
 }
 
 /** The `kong migrations` usage text (Penlight lapp), plus the global `--v`/`--vv` options. */
-export function migrationsUsage(version: string): string {
+export function migrationsUsage(version: string, edition: "oss" | "enterprise" = "oss"): string {
   const v3 = compareVersions(version, "3.0.0") >= 0;
   const reset = v3
     ? "  reset                             Reset the database. The `reset` command erases all of the data in Kong's database and deletes all of the schemas.\n"
@@ -68,12 +68,20 @@ export function migrationsUsage(version: string): string {
     "  list                              List executed migrations.\n\n" +
     reset +
     status +
+    (edition === "enterprise"
+      ? "\n  migrate-community-to-enterprise   Migrates CE entities to EE on the default\n" +
+        "                                    workspace\n"
+      : "") +
     "\nOptions:\n" +
     ' -y,--yes                           Assume "yes" to prompts and run\n' +
     "                                    non-interactively.\n\n" +
     " -q,--quiet                         Suppress all output.\n\n" +
     " -f,--force                         Run migrations even if database reports\n" +
     "                                    as already executed.\n\n" +
+    (edition === "enterprise"
+      ? "                                    With 'migrate-community-to-enterprise' it\n" +
+        "                                    disables the workspace entities check.\n\n"
+      : "") +
     dbTimeout +
     "\n --lock-timeout   (default 60)      Timeout, in seconds, for nodes waiting on\n" +
     "                                    the leader node to finish running\n" +

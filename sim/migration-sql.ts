@@ -9,6 +9,8 @@
  *   SHA-256 of the full name.
  * - `up` creates the table: `CREATE TABLE IF NOT EXISTS … (id INTEGER PRIMARY KEY)`. Re-entrant,
  *   like Kong's migration SQL, so a re-run after a crash between SQL and bookkeeping succeeds.
+ *   The `000_base` of `core` and `enterprise` also create the entity and workspace tables that
+ *   `migrate-community-to-enterprise` rewrites (`entities.ts`).
  * - A migration with a teardown (Kong: recorded pending by `up`, finished by `finish`) drops, in its
  *   teardown, the table of the nearest migration before it in the same subsystem that a release
  *   older than the one introducing it already had: the thing the previous Kong version still reads. The target is fixed
@@ -29,6 +31,7 @@ import { introducedIn, knownMigrations } from "../provider/kong/catalogue";
 import type { KongTarget, Subsystem } from "../provider/kong/catalogue-types";
 import { compareVersions } from "../provider/kong/version";
 import { quoteIdent } from "../provider/postgres/quote";
+import { entityTableStatements } from "./entities";
 
 const MAX_IDENTIFIER = 63;
 
@@ -82,13 +85,22 @@ function dropTarget(lineage: Lineage, subsystem: string, name: string): string |
 
 /** Statements of the `up` part (run inside BEGIN/COMMIT by the runner). */
 export function upStatements(subsystem: string, name: string): string[] {
-  return [`CREATE TABLE IF NOT EXISTS ${quoteIdent(migrationTable(subsystem, name))} (id INTEGER PRIMARY KEY)`];
+  return [
+    `CREATE TABLE IF NOT EXISTS ${quoteIdent(migrationTable(subsystem, name))} (id INTEGER PRIMARY KEY)`,
+    ...entityTableStatements(subsystem, name),
+  ];
+}
+
+/** The table `name`'s teardown drops (undefined for a first migration). */
+export function teardownDrops(lineage: Lineage, subsystem: string, name: string): string | undefined {
+  const target = dropTarget(lineage, subsystem, name);
+  return target === undefined ? undefined : migrationTable(subsystem, target);
 }
 
 /** Statements of the `teardown` part: drop the target's table (nothing for a first migration). */
 export function teardownStatements(lineage: Lineage, subsystem: string, name: string): string[] {
-  const target = dropTarget(lineage, subsystem, name);
-  return target === undefined ? [] : [`DROP TABLE IF EXISTS ${quoteIdent(migrationTable(subsystem, target))}`];
+  const table = teardownDrops(lineage, subsystem, name);
+  return table === undefined ? [] : [`DROP TABLE IF EXISTS ${quoteIdent(table)}`];
 }
 
 /** One table a Kong version needs, and why. */

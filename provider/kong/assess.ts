@@ -1,10 +1,11 @@
 /**
  * From a `schema_meta` snapshot and the desired target to the observed state and the plan. Pure.
  */
-import { databaseVersionLowerBound, hasTeardown, knownMigrations } from "./catalogue";
+import { databaseVersionLowerBound, hasTeardown, knownMigrations, unverifiedMigrations } from "./catalogue";
 import type { KongTarget } from "./catalogue-types";
 import { isKongMigrationError, type KongMigrationError } from "./errors";
-import { planStep, type Plan } from "./planner";
+import { describeMigrations, planStep, type Plan } from "./planner";
+import { minorSeries } from "./version";
 import { computeState, countMigrations, type MigrationsBySubsystem, type SchemaMetaRow, type SchemaState } from "./state";
 
 export interface Assessment {
@@ -56,6 +57,34 @@ function rollbackBeforeFinish(rows: readonly SchemaMetaRow[], state: SchemaState
   return pending;
 }
 
+/**
+ * A plan that runs migrations whose catalogue entries are unverified says so (design.md: "nothing
+ * is guessed silently"): the Kong Enterprise source was not read for them.
+ */
+function withUnverifiedWarning(plan: Plan, target: KongTarget): Plan {
+  if (plan.step === "none") return plan;
+  const unverified = unverifiedMigrations(target.edition, plan.migrations);
+  const n = countMigrations(unverified);
+  if (!n) return plan;
+  const warning =
+    `${n} of the migrations kong migrations ${plan.step} runs come from an unverified catalogue entry (their ` +
+    `names, release or teardown were derived, not read in Kong's source: ${describeMigrations(unverified)}); ` +
+    `Kong's own \`kong migrations list\` with Kong ${target.version} is the authority.`;
+  return { ...plan, warnings: [...plan.warnings, warning] };
+}
+
+/** A Community database taken over by Kong Enterprise: say what cannot be undone, and what follows. */
+function withCommunityWarning(plan: Plan, target: KongTarget): Plan {
+  const warning =
+    `Kong Community -> Kong Enterprise ${target.version}: after finish, Kong Community nodes can no longer run on this ` +
+    `database.` +
+    (minorSeries(target.version) === "1.5"
+      ? ` Kong Enterprise 1.5 then needs kong migrations migrate-community-to-enterprise (irreversible): set ` +
+        `migrateCommunityEntities: true once finish has run.`
+      : "");
+  return { ...plan, warnings: [...plan.warnings, warning] };
+}
+
 /** Never throws the planner's refusals: they come back in `refusal` (with a `none` plan). */
 export function assess(
   rows: readonly SchemaMetaRow[] | undefined,
@@ -72,9 +101,14 @@ export function assess(
     databaseVersion,
     nothingRecorded: rows !== undefined && countMigrations(recorded) === 0,
     rollbackBeforeFinish: rows && countMigrations(state.unknown) ? rollbackBeforeFinish(rows, state, target) : undefined,
+    communityVersion:
+      target.edition === "enterprise" && rows && countMigrations(recorded) && !recorded.enterprise
+        ? databaseVersionLowerBound(recorded, "oss")
+        : undefined,
   };
   try {
-    return { state, databaseVersion, plan: planStep(observed, { target, decommissionedOld }) };
+    const plan = withUnverifiedWarning(planStep(observed, { target, decommissionedOld }), target);
+    return { state, databaseVersion, plan: observed.communityVersion ? withCommunityWarning(plan, target) : plan };
   } catch (e) {
     if (!isKongMigrationError(e)) throw e;
     const plan: Plan = { step: "none", reason: `refused: ${e.message}`, migrations: {}, waitingForDecommission: false, warnings: [] };

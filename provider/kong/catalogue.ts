@@ -32,18 +32,27 @@ function compareSeries(v: KongVersion, series: string): number {
   return v.major - major || v.minor - minor;
 }
 
-/** `1.0-1.5, 2.0-2.8, 3.0-3.9` for the catalogued series. */
+/** `1.0-1.5, 2.0-2.8, 3.0-3.9` for the catalogued series: runs of consecutive minors (`0.36, 1.3, 1.5, 2.1-2.8`). */
 function describeSeries(series: readonly string[]): string {
-  const byMajor = new Map<string, string[]>();
+  const runs: string[][] = [];
   for (const s of series) {
-    const major = s.split(".")[0];
-    byMajor.set(major, [...(byMajor.get(major) ?? []), s]);
+    const last = runs.at(-1)?.at(-1);
+    const [major, minor] = s.split(".").map(Number);
+    const [lastMajor, lastMinor] = (last ?? "-1.-1").split(".").map(Number);
+    if (last !== undefined && major === lastMajor && minor === lastMinor + 1) runs[runs.length - 1].push(s);
+    else runs.push([s]);
   }
-  return [...byMajor.values()].map((g) => (g.length === 1 ? g[0] : `${g[0]}-${g[g.length - 1]}`)).join(", ");
+  return runs.map((g) => (g.length === 1 ? g[0] : `${g[0]}-${g[g.length - 1]}`)).join(", ");
 }
 
 function versionShape(text: string, edition: Edition): string | undefined {
   const example = edition === "oss" ? "MAJOR.MINOR.PATCH, e.g. 3.9.0" : "MAJOR.MINOR.PATCH[.BUILD], e.g. 3.4.3.12";
+  // Kong Enterprise 0.3x was published as `0.36-2` (package and `kong version`); the catalogue
+  // writes it with four components like every later Enterprise release.
+  const dashed = /^0\.(3\d)-(\d{1,4})$/.exec(text);
+  if (dashed && edition === "enterprise") {
+    return `"${text}": write Kong Enterprise ${text} with four components, "0.${dashed[1]}.0.${dashed[2]}"`;
+  }
   const stripped = text.replace(/^v(?=\d)/, "");
   if (stripped !== text && parseKongVersion(stripped)) {
     return `"${text}" is not a Kong version: drop the "v" prefix ("${stripped}")`;
@@ -60,8 +69,8 @@ function versionShape(text: string, edition: Edition): string | undefined {
 
 /**
  * Whether this package can manage `version` of `edition`: it must parse (OSS: `MAJOR.MINOR.PATCH`;
- * Enterprise: 3 or 4 components) and fall in a catalogued minor series (OSS 1.0-3.9, Enterprise
- * 2.1-3.9). The reason names the catalogue's range and the next step.
+ * Enterprise: `MAJOR.MINOR.PATCH.BUILD`) and fall in a catalogued minor series (OSS 1.0-3.9,
+ * Enterprise 0.36, 1.3, 1.5, 2.1-3.9). The reason names the catalogue's range and the next step.
  */
 export function checkVersion(version: string, edition: Edition): { ok: true } | { ok: false; reason: string } {
   const data = DATA[edition];
@@ -80,7 +89,7 @@ export function checkVersion(version: string, edition: Edition): { ok: true } | 
       edition === "oss"
         ? `Kong < 1.0 keeps its migrations in the legacy schema_migrations table: upgrade the database with ` +
           `Kong's own tools first (to 0.14.1, then 1.5.x with kong migrations migrate-apis)`
-        : `upgrade the database with Kong's own tools first (through Kong Enterprise 1.5.x to 2.1.x)`;
+        : `Kong Enterprise before 0.36 is not catalogued: upgrade the database to Kong Enterprise 0.36 with Kong's own tools first`;
     return { ok: false, reason: `${name} is older than this package's catalogue (oldest: ${oldest}, newest: ${newest}); ${firstStep}` };
   }
   return {
@@ -217,4 +226,18 @@ export function databaseVersionLowerBound(recorded: Readonly<Record<string, read
  */
 export function hasTeardown(edition: Edition, subsystem: string, name: string): boolean | undefined {
   return DATA[edition].subsystems[subsystem]?.find((m) => m.name === name)?.teardown;
+}
+
+/**
+ * The names in `migrations` whose catalogue entry is `verified: false` (UNVERIFIED: the Kong source
+ * that would settle it was not read), per subsystem; names the catalogue lacks are left out.
+ */
+export function unverifiedMigrations(edition: Edition, migrations: Readonly<Record<string, readonly string[]>>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [subsystem, names] of Object.entries(migrations)) {
+    const entries = DATA[edition].subsystems[subsystem] ?? [];
+    const list = names.filter((n) => entries.find((m) => m.name === n)?.verified === false);
+    if (list.length) out[subsystem] = list;
+  }
+  return out;
 }

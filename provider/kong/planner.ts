@@ -5,6 +5,8 @@
 import type { KongTarget } from "./catalogue-types";
 import { KongMigrationError } from "./errors";
 import { countMigrations, type MigrationsBySubsystem, type SchemaState } from "./state";
+import { communityToEnterpriseRefusal } from "./community-to-enterprise";
+import { enterpriseNeedsUpgradeMessage, ENTERPRISE_UP_GUARD, hasEnterpriseUpGuard, passesEnterpriseUpGuard } from "./enterprise-up-guard";
 import { checkUpgradePath } from "./upgrade-paths";
 
 export type Step = "bootstrap" | "up" | "finish" | "none";
@@ -27,6 +29,11 @@ export interface Observed {
    * are the pending migrations of the newer version. Computed by `assess`.
    */
   readonly rollbackBeforeFinish?: MigrationsBySubsystem;
+  /**
+   * The target is Kong Enterprise and the database a Kong Community one (migrations recorded, no
+   * `enterprise` subsystem): a lower bound of its Community version. Computed by `assess`.
+   */
+  readonly communityVersion?: string;
 }
 
 export interface Desired {
@@ -54,6 +61,29 @@ export interface Plan {
 export function describeMigrations(m: MigrationsBySubsystem): string {
   const parts = Object.entries(m).map(([s, names]) => `${s} ${names.join(", ")}`);
   return parts.length ? parts.join("; ") : "none";
+}
+
+/**
+ * Kong Enterprise 2.1+'s own `up` refuses a database older than Enterprise 1.5 (or a Community one
+ * of another version): refuse at plan time with Kong's words and the way forward.
+ */
+function enterpriseUpGuard(state: SchemaState, desired: Desired, nothingRecorded = false): void {
+  const { version, edition } = desired.target;
+  if (!hasEnterpriseUpGuard(version, edition) || passesEnterpriseUpGuard(state.executed)) return;
+  const needed = ENTERPRISE_UP_GUARD.map(([s, n]) => `${s} ${n}`).join(" nor ");
+  throw new KongMigrationError(
+    "ENTERPRISE_NEEDS_1_5",
+    `Kong Enterprise ${version}'s up would refuse this database: neither ${needed} is executed, and Kong says ` +
+      `"${enterpriseNeedsUpgradeMessage().replace(/\n+/g, " ")}". ` +
+      (nothingRecorded
+        ? `schema_meta records no migration (an interrupted first bootstrap) and Kong's bootstrap calls it bootstrapped: ` +
+          `empty the database (kong migrations reset, or bootstrap --force) or point database at an empty one.`
+        : `Upgrade it to Kong Enterprise 1.5 first: set kongVersion ` +
+          `to a 1.5.0.x release (from a database older than 1.3, through 1.3.0.x first), run up and finish, then set it to ` +
+          `${version}. A Kong Community (OSS) database moves to Enterprise at its own version (edition "enterprise" with the ` +
+          `same kongVersion, 1.5 or later; from 2.1, Community 2.1.3 or later).`),
+    "kongVersion",
+  );
 }
 
 export function planStep(observed: Observed, desired: Desired): Plan {
@@ -84,6 +114,11 @@ export function planStep(observed: Observed, desired: Desired): Plan {
       waitingForDecommission: false,
       warnings: [],
     };
+  }
+
+  if (observed.communityVersion !== undefined) {
+    const refusal = communityToEnterpriseRefusal(observed.communityVersion, desired.target);
+    if (refusal) throw new KongMigrationError("COMMUNITY_TO_ENTERPRISE", refusal, "kongVersion");
   }
 
   const unknown = countMigrations(state.unknown);
@@ -144,6 +179,7 @@ export function planStep(observed: Observed, desired: Desired): Plan {
   }
 
   if (fresh > 0 && observed.nothingRecorded) {
+    enterpriseUpGuard(state, desired, true);
     return {
       step: "up",
       reason:
@@ -160,6 +196,7 @@ export function planStep(observed: Observed, desired: Desired): Plan {
   if (fresh > 0) {
     const path = observed.databaseVersion ? checkUpgradePath(observed.databaseVersion, version, desired.target.edition) : { warnings: [] };
     if (path.refusal) throw new KongMigrationError("UNSUPPORTED_UPGRADE_PATH", path.refusal, "kongVersion");
+    enterpriseUpGuard(state, desired);
     return {
       step: "up",
       reason: `Kong ${version} has ${fresh} migration${fresh === 1 ? "" : "s"} the database has not run.`,

@@ -29,7 +29,12 @@ export function checkUpgradePath(from: string, to: string, edition: Edition): Pa
   if (edition === "enterprise" && !below(to, "2.1.0") && below(from, below(to, "2.2.0") ? "1.5.0" : "2.1.0")) {
     // EE 2.1 needs 1.5.x (and < 1.3 goes through 1.3 first); EE 2.8 upgrades directly from 2.1.x+
     // only, so a 1.x database goes to 2.1 first.
-    const hops = [...(below(from, "1.3.0") ? ["1.3.x"] : []), ...(below(from, "1.5.0") ? ["1.5.x"] : []), "2.1.x"]
+    const hops = [
+      ...(below(from, "1.3.0") ? ["1.3.x"] : []),
+      ...(below(from, "1.5.0") ? ["1.5.x"] : []),
+      "2.1.x",
+      ...(t.major >= 3 ? ["2.8.x"] : []), // 3.x upgrades only from 2.8.x (below)
+    ]
       .filter((h) => h !== `${minorSeries(t)}.x`)
       .join(", then ");
     return {
@@ -37,6 +42,15 @@ export function checkUpgradePath(from: string, to: string, edition: Edition): Pa
         `Kong Enterprise ${to} cannot upgrade a database at ${fromSeries} directly: Kong Enterprise 2.1 ` +
         `requires 1.5.x first, and later 2.x releases upgrade only from 2.1.x or newer. Upgrade through ${hops} ` +
         `(one kongVersion change, up and finish each), then to ${to}.`,
+      warnings,
+    };
+  }
+  if (edition === "enterprise" && minorSeries(t) === "1.5" && below(from, "1.3.0")) {
+    // The guide's path (EE 2.1.x "Migrating from 1.5.x to 2.1.x"): 0.36 -> 1.3 -> 1.5 -> 2.1.
+    return {
+      refusal:
+        `Kong Enterprise ${to} cannot upgrade a database at ${fromSeries} directly: Kong's Enterprise upgrade path ` +
+        `is 0.36 -> 1.3 -> 1.5 -> 2.1. Upgrade through 1.3.x (one kongVersion change, up and finish), then to ${to}.`,
       warnings,
     };
   }

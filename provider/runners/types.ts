@@ -4,8 +4,11 @@
  * Kong's exit code and output is `./outcome.ts`'s job, verifying the result is the provider's.
  */
 
-/** The `kong migrations` sub-commands the provider ever runs (never `reset`). */
-export type MigrationCommand = "bootstrap" | "up" | "finish" | "list";
+/**
+ * The `kong migrations` sub-commands the provider ever runs (never `reset`);
+ * `migrate-community-to-enterprise` is Kong Enterprise's, run only for `migrateCommunityEntities`.
+ */
+export type MigrationCommand = "bootstrap" | "up" | "finish" | "list" | "migrate-community-to-enterprise";
 
 export interface RunRequest {
   readonly command: MigrationCommand;

@@ -6,14 +6,21 @@
  * `--force` executed migrations are re-run (up + teardown); nothing new: `Database is already
  * up-to-date` (not with `--force`); else the up part of every new migration, then, if anything is
  * pending, a blank line and `Database has pending migrations; run 'kong migrations finish' when
- * ready`. Lock lost while waiting: the aborted line, exit 0.
+ * ready`. Lock lost while waiting: the aborted line, exit 0. Kong Enterprise 2.1+ first refuses,
+ * inside the mutex, a database older than Enterprise 1.5 (`EE_NEEDS_UPGRADE`, kong-migrations.md §2.8).
  */
+import { enterpriseNeedsUpgradeMessage, hasEnterpriseUpGuard, passesEnterpriseUpGuard } from "../../provider/kong/enterprise-up-guard";
 import { type Ctx, schemaState } from "../context";
 import { callbackSite, KongError, utilsSite } from "../errors";
 import { checksPendingBeforeLock, NEEDS_BOOTSTRAP_MSG, NOT_LEADER_MSG, PENDING_ERROR, PENDING_WHEN_READY } from "../messages";
 import { runMigrations } from "../runner";
 import { formatGroups, type SimState } from "../schema-state";
 import { withMutex } from "./mutex";
+
+/** `schema_state.executed_migrations` as names per subsystem. */
+function executedNames(state: SimState): Record<string, string[]> {
+  return Object.fromEntries((state.executed ?? []).map((g) => [g.subsystem, g.migrations.map((m) => m.name)]));
+}
 
 export async function upCommand(ctx: Ctx, initial: SimState): Promise<number> {
   const { log, flags } = ctx;
@@ -29,6 +36,10 @@ export async function upCommand(ctx: Ctx, initial: SimState): Promise<number> {
   const noWait = ctx.config.edition === "enterprise";
   const outcome = await withMutex(ctx, "up", { ttl: flags.lockTimeout, noWait }, async () => {
     let state = await schemaState(ctx, callbackSite("up", 64));
+    // Kong Enterprise 2.1+: "detect broken migration path from < 1.5 to 2.1" (§2.8), inside the mutex.
+    if (hasEnterpriseUpGuard(ctx.config.version, ctx.config.edition) && !passesEnterpriseUpGuard(executedNames(state))) {
+      throw new KongError(enterpriseNeedsUpgradeMessage(), callbackSite("up", 66, "error"));
+    }
     if (!flags.force && state.pending) {
       throw new KongError(PENDING_ERROR, callbackSite("up", 67, "error"));
     }

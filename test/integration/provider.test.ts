@@ -141,6 +141,13 @@ describe("KongDatabaseMigration provider (real PostgreSQL, kong-sim)", function 
     assert.deepEqual((checked.inputs.plan as Raw).warnings, [
       "Kong's guide for 2.8 -> 3.x in traditional mode clones the database and runs up and finish on the clone instead of " +
         "sharing one database between both versions; check that your 2.8 nodes tolerate 3.4.3.12's up.",
+      "20 of the migrations kong migrations up runs come from an unverified catalogue entry (their names, release or " +
+        "teardown were derived, not read in Kong's source: core 016_280_to_300, 017_300_to_310, 018_310_to_320, " +
+        "019_320_to_330, 020_330_to_340; enterprise 014_2800_to_3000, 015_3000_to_3100, 016_3100_to_3200, " +
+        "017_3200_to_3300, 018_3300_to_3400; acme 001_280_to_300, 002_320_to_330; http-log 001_280_to_300; key-auth " +
+        "004_320_to_330; oauth2 006_320_to_330, 007_320_to_330; post-function 001_280_to_300; pre-function " +
+        "001_280_to_300; rate-limiting 005_320_to_330; session 002_320_to_330); Kong's own `kong migrations list` " +
+        "with Kong 3.4.3.12 is the authority.",
     ]);
     s = await redeploy(s, ee("3.4.3.12"));
     assert.equal(s.outs.phase, "pending-finish");

@@ -14,6 +14,7 @@ import type { Edition } from "../../provider/kong/catalogue-types";
 import { ENTERPRISE } from "../../provider/kong/catalogue-data/enterprise";
 import type { EditionData } from "../../provider/kong/catalogue-data/entry";
 import { OSS } from "../../provider/kong/catalogue-data/oss";
+import { lineageOf, tablesRead, teardownDrops } from "../../sim/migration-sql";
 import { metaRows, runSim, simEnv } from "../helpers/kong-sim";
 import { createDatabase, dropDatabase, type TestDatabase } from "../helpers/postgres";
 
@@ -42,12 +43,17 @@ const sorted = (m: Record<string, string[]>): string =>
   JSON.stringify(Object.fromEntries(Object.entries(m).sort(([a], [b]) => a.localeCompare(b))));
 
 /**
- * Whether finishing `pending` breaks the older release: a teardown in a subsystem it already had.
- * A teardown of a plugin the older release does not load (3.7.0's new ai-proxy) cannot break it.
+ * Whether finishing `pending` breaks the older release: a teardown drops a table it reads. A
+ * teardown of a plugin the older release does not load (3.7.0's new ai-proxy) cannot break it, nor
+ * one that drops what only a later patch of the older series had (Enterprise 1.5.0.0's
+ * `006_1301_to_1500` drops 1.3.0.1's `005_037_to_1301`, which 1.3.0.0 never read).
  */
-function breaksOlder(edition: Edition, older: string, pending: Record<string, string[]>): boolean {
-  const had = new Set(knownMigrations({ version: older, edition }).map((s) => s.subsystem));
-  return Object.keys(pending).some((s) => had.has(s));
+function breaksOlder(edition: Edition, older: string, newer: string, pending: Record<string, string[]>): boolean {
+  const reads = new Set(
+    tablesRead(knownMigrations({ version: older, edition }), lineageOf({ version: older, edition })).map((t) => t.table),
+  );
+  const lineage = lineageOf({ version: newer, edition });
+  return Object.entries(pending).some(([s, names]) => names.some((n) => reads.has(teardownDrops(lineage, s, n) ?? "")));
 }
 
 /** Walks one hop; returns the problems found (empty when the hop behaves as Kong's model says). */
@@ -70,7 +76,7 @@ async function hop(edition: Edition, older: string, newer: string): Promise<stri
     if (sorted(rows) !== sorted(pending)) problems.push(`after up: pending ${sorted(rows)}, expected ${sorted(pending)}`);
     await expectCode(newer, ["migrations", "finish"], 0, "finish");
     await expectCode(newer, ["check-compat"], 0, "after finish");
-    const breaks = breaksOlder(edition, older, pending);
+    const breaks = breaksOlder(edition, older, newer, pending);
     await expectCode(
       older,
       ["check-compat"],

@@ -54,13 +54,17 @@ describe("kong-sim migrations: bootstrap, up, finish, list, status, reset", func
     assert.deepEqual(await metaRows(db()), [bootstrapped205]);
     assert.deepEqual(await lockRows(db()), [], "the lock is released");
     assert.deepEqual(await tableNames(db()), [
+      // core 000_base also creates the entity tables kong-sim's migrate-community-to-enterprise rewrites.
+      "consumers",
       "ksim/core/000_base",
       "ksim/core/003_100_to_110",
       "ksim/core/005_120_to_130",
       "ksim/core/006_130_to_140",
       "ksim/core/008_150_to_200",
       "locks",
+      "routes",
       "schema_meta",
+      "services",
     ]);
   });
 

@@ -414,9 +414,45 @@ describe("catalogue: Enterprise", () => {
     ]);
   });
 
-  it("accepts 3 or 4 components; 3 components read as build 0", () => {
-    assert.deepEqual(knownMigrations(ee("3.4.3")), knownMigrations(ee("3.4.3.0")));
+  it("Enterprise plugins follow OSS of the same x.y.z", () => {
     assert.deepEqual(bundledPlugins("2.8.4.2", "enterprise"), bundledPlugins("2.8.4", "oss"));
+  });
+
+  it("the EE 1.x line of Kong's guide (0.36 -> 1.3 -> 1.5): core and enterprise lists", () => {
+    const core036 = ["000_base", "001_13_to_14", "001_14_to_15", "002_15_to_1", "003_100_to_110", "004_110_to_120"];
+    const ent036 = ["000_base", "001_034_to_035", "002_035_to_035-1", "003_035-1_to_036-2"];
+    const lists = (v: string) => names(knownMigrations(ee(v, ["off"])));
+    assert.deepEqual(lists("0.36.0.2"), { core: core036, enterprise: ent036 });
+    assert.deepEqual(lists("1.3.0.2"), {
+      core: [...core036, "005_120_to_130"],
+      enterprise: [...ent036, "004_036-2_to_037", "005_037_to_1301", "006_1301_to_1302"],
+    });
+    assert.deepEqual(lists("1.5.0.11"), {
+      core: [...core036, "005_120_to_130", "006_130_to_140", "007_140_to_150"],
+      enterprise: [
+        ...ent036,
+        "004_036-2_to_037",
+        "005_037_to_1301",
+        "006_1301_to_1500",
+        "006_1301_to_1302",
+        "007_1500_to_1504",
+        "008_1504_to_1505",
+        "009_1506_to_1507",
+      ],
+    });
+    // Bundled plugins of the CE release each line was built on: CE 1.2 (0.36), 1.3 (session), 1.5.
+    assert.deepEqual(bundledPlugins("0.36.0.2", "enterprise"), [
+      "acl",
+      "basic-auth",
+      "hmac-auth",
+      "jwt",
+      "key-auth",
+      "oauth2",
+      "rate-limiting",
+      "response-ratelimiting",
+    ]);
+    assert.deepEqual(bundledPlugins("1.3.0.2", "enterprise"), bundledPlugins("1.3.0", "oss"));
+    assert.deepEqual(bundledPlugins("1.5.0.11", "enterprise"), bundledPlugins("1.5.0", "oss"));
   });
 
   it("every Enterprise entry is marked unverified", () => {
@@ -430,7 +466,9 @@ describe("catalogue: Enterprise", () => {
 describe("catalogue: checkVersion", () => {
   it("accepts catalogued series", () => {
     for (const v of ["1.0.0", "1.5.0", "2.1.4", "2.8.5", "3.9.3"]) assert.deepEqual(checkVersion(v, "oss"), { ok: true }, v);
-    for (const v of ["2.1.0.0", "2.8.4.2", "3.4.3.12", "3.9.1"]) assert.deepEqual(checkVersion(v, "enterprise"), { ok: true }, v);
+    for (const v of ["0.36.0.2", "1.3.0.2", "1.5.0.11", "2.1.0.0", "2.8.4.2", "3.4.3.12", "3.9.1.0"]) {
+      assert.deepEqual(checkVersion(v, "enterprise"), { ok: true }, v);
+    }
   });
 
   it("names the newest catalogued version and the next step", () => {
@@ -455,7 +493,7 @@ describe("catalogue: checkVersion", () => {
     });
   });
 
-  it("rejects Enterprise-shaped OSS versions, missing series, and Enterprise outside 2.1-3.9", () => {
+  it("rejects Enterprise-shaped OSS versions, missing series, and Enterprise outside 0.36-3.9", () => {
     assert.deepEqual(checkVersion("2.8.4.2", "oss"), {
       ok: false,
       reason:
@@ -466,15 +504,31 @@ describe("catalogue: checkVersion", () => {
       ok: false,
       reason: "Kong 1.6.0 is not a release series this package catalogues (1.0-1.5, 2.0-2.8, 3.0-3.9); check the version",
     });
-    assert.deepEqual(checkVersion("1.5.0.7", "enterprise"), {
+    assert.deepEqual(checkVersion("0.35.0.3", "enterprise"), {
       ok: false,
       reason:
-        "Kong Enterprise 1.5.0.7 is older than this package's catalogue (oldest: 2.1.x, newest: 3.9.x); upgrade the " +
-        "database with Kong's own tools first (through Kong Enterprise 1.5.x to 2.1.x)",
+        "Kong Enterprise 0.35.0.3 is older than this package's catalogue (oldest: 0.36.x, newest: 3.9.x); Kong " +
+        "Enterprise before 0.36 is not catalogued: upgrade the database to Kong Enterprise 0.36 with Kong's own tools first",
+    });
+    assert.deepEqual(checkVersion("1.4.0.0", "enterprise"), {
+      ok: false,
+      reason:
+        "Kong Enterprise 1.4.0.0 is not a release series this package catalogues (0.36, 1.3, 1.5, 2.1-2.8, 3.0-3.9); check the version",
     });
     assert.deepEqual(checkVersion("3.10.0.0", "enterprise"), {
       ok: false,
       reason: "Kong Enterprise 3.10.0.0 is newer than this package's catalogue (newest: 3.9.x); upgrade pulumi-kong-migrations",
+    });
+  });
+
+  it("Enterprise 0.36-N is written 0.36.0.N (three components are refused by check: releases.ts)", () => {
+    assert.deepEqual(checkVersion("0.36-2", "enterprise"), {
+      ok: false,
+      reason: '"0.36-2": write Kong Enterprise 0.36-2 with four components, "0.36.0.2"; newest catalogued: 3.9.x',
+    });
+    assert.deepEqual(checkVersion("2.1", "enterprise"), {
+      ok: false,
+      reason: '"2.1" is not a Kong version (expected MAJOR.MINOR.PATCH[.BUILD], e.g. 3.4.3.12); newest catalogued: 3.9.x',
     });
   });
 

@@ -99,6 +99,20 @@ describe("Kubernetes Job spec and pod status (pure)", () => {
     assert.deepEqual(s.end(), ["d"]);
   });
 
+  it("Kong Enterprise: Kong Manager and the Dev Portal API stay off with the Admin API (green before finish)", () => {
+    const listeners = (edition: "oss" | "enterprise", adminApi: boolean) =>
+      kongEnv({ database: {}, adminApi, edition })
+        .filter((e) => /^KONG_(ADMIN|ADMIN_GUI|PORTAL_API)_LISTEN$/.test(e.name))
+        .map((e) => `${e.name}=${e.value}`);
+    assert.deepEqual(listeners("enterprise", false), ["KONG_ADMIN_LISTEN=off", "KONG_ADMIN_GUI_LISTEN=off", "KONG_PORTAL_API_LISTEN=off"]);
+    assert.deepEqual(listeners("enterprise", true), ["KONG_ADMIN_LISTEN=0.0.0.0:8001"], "Kong's defaults once the Admin API is on");
+    assert.deepEqual(listeners("oss", false), ["KONG_ADMIN_LISTEN=off"]);
+    assert.throws(() => kongEnv({ database: {}, adminApi: false, edition: "enterprise", env: { KONG_ADMIN_GUI_LISTEN: "0.0.0.0:8002" } }), {
+      message:
+        "env sets KONG_ADMIN_GUI_LISTEN, but adminApi is false: Kong Enterprise's Kong Manager and Dev Portal API listeners stay off with the Admin API (use adminApi).",
+    });
+  });
+
   it("keeps the Admin API switch and the password out of a cluster's extra env", () => {
     for (const name of ["KONG_ADMIN_LISTEN", "KONG_PG_PASSWORD", "KONG_DATABASE"]) {
       assert.throws(

@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { assess, rowsAt } from "../../provider/kong/assess";
 import { KongMigrationError } from "../../provider/kong/errors";
 import { planStep, type Observed } from "../../provider/kong/planner";
 import type { SchemaState } from "../../provider/kong/state";
@@ -135,5 +136,28 @@ describe("planner: design.md §2 row by row", () => {
     assert.deepEqual(p.warnings, [
       'schema_meta names core 003_100_to_110 as last executed but records it nowhere (Kong calls this "missing").',
     ]);
+  });
+});
+
+describe("planner: Kong Enterprise 2.1's own up guard (kong-migrations.md §2.8)", () => {
+  it("refuses up when neither enterprise 006_1301_to_1500 nor core 011_212_to_213 is executed, with Kong's message", () => {
+    const at15 = rowsAt({ version: "1.5.0.11", edition: "enterprise", plugins: ["off"] }).map((r) =>
+      r.subsystem === "enterprise" ? { ...r, executed: ["000_base"], last_executed: "000_base" } : r,
+    );
+    const a = assess(at15, false, { version: "2.1.4.1", edition: "enterprise", plugins: ["off"] }, false);
+    assert.equal(a.refusal?.code, "ENTERPRISE_NEEDS_1_5");
+    assert.equal(a.refusal?.property, "kongVersion");
+    assert.match(
+      a.refusal?.message ?? "",
+      /^Kong Enterprise 2\.1\.4\.1's up would refuse this database: neither enterprise 006_1301_to_1500 nor core 011_212_to_213 is executed, and Kong says "Database is older than Kong Enterprise 1\.5\.0\. To migrate from a version older than Enterprise 1\.5\.0, migrate to Kong Enterprise 1\.5\.0 first\. To migrate from Kong Community Edition, versions should be the same"\. Upgrade it to Kong Enterprise 1\.5 first/,
+    );
+    const ok = assess(
+      rowsAt({ version: "1.5.0.11", edition: "enterprise", plugins: ["off"] }),
+      false,
+      { version: "2.1.4.1", edition: "enterprise", plugins: ["off"] },
+      false,
+    );
+    assert.equal(ok.refusal, undefined);
+    assert.equal(ok.plan.step, "up");
   });
 });

@@ -1,4 +1,7 @@
 import { strict as assert } from "node:assert";
+import { checkVersion } from "../../provider/kong/catalogue";
+import { ENTERPRISE } from "../../provider/kong/catalogue-data/enterprise";
+import { OSS } from "../../provider/kong/catalogue-data/oss";
 import { checkUpgradePath } from "../../provider/kong/upgrade-paths";
 
 describe("upgrade paths (kong-migrations.md §6)", () => {
@@ -27,6 +30,24 @@ describe("upgrade paths (kong-migrations.md §6)", () => {
       0,
     ],
     ["2.1.0.0", "2.8.4.2", "enterprise", undefined, 0],
+    // Kong's Enterprise guide: 0.36 -> 1.3 -> 1.5 -> 2.1, each hop accepted, each skip refused naming the hops.
+    ["0.36.0.0", "1.3.0.2", "enterprise", undefined, 0],
+    ["1.3.0.1", "1.5.0.11", "enterprise", undefined, 0],
+    ["1.5.0.0", "2.1.4.1", "enterprise", undefined, 0],
+    [
+      "0.36.0.0",
+      "1.5.0.11",
+      "enterprise",
+      /^Kong Enterprise 1\.5\.0\.11 cannot upgrade a database at 0\.36\.x directly: Kong's Enterprise upgrade path is 0\.36 -> 1\.3 -> 1\.5 -> 2\.1\. Upgrade through 1\.3\.x \(one kongVersion change, up and finish\), then to 1\.5\.0\.11\.$/,
+      0,
+    ],
+    [
+      "0.36.0.0",
+      "2.1.4.1",
+      "enterprise",
+      /Upgrade through 1\.3\.x, then 1\.5\.x \(one kongVersion change, up and finish each\), then to 2\.1\.4\.1\.$/,
+      0,
+    ],
     ["1.5.0.0", "2.1.4.0", "enterprise", undefined, 0],
     ["2.1.4", "2.1.4", "oss", undefined, 0],
   ];
@@ -36,6 +57,42 @@ describe("upgrade paths (kong-migrations.md §6)", () => {
       if (refusal) assert.match(v.refusal ?? "", refusal);
       else assert.equal(v.refusal, undefined);
       assert.equal(v.warnings.length, warnings, v.warnings.join(" | "));
+    });
+  }
+});
+
+describe("upgrade paths: every hop a refusal names is itself accepted", () => {
+  for (const [edition, data] of [
+    ["oss", OSS],
+    ["enterprise", ENTERPRISE],
+  ] as const) {
+    it(`${data.label}: from each catalogued series to each later one`, () => {
+      const first = (series: string) => (edition === "oss" ? `${series}.0` : `${series}.0.0`);
+      const problems: string[] = [];
+      let refusals = 0;
+      for (const [i, fromSeries] of data.series.entries()) {
+        for (const toSeries of data.series.slice(i + 1)) {
+          const from = first(fromSeries);
+          const to = first(toSeries);
+          const refusal = checkUpgradePath(from, to, edition).refusal;
+          if (!refusal) continue;
+          refusals++;
+          const m = /Upgrade (?:through|to) ((?:\d+\.\d+\.x(?:, then |\b))+)/.exec(refusal);
+          if (!m) {
+            problems.push(`${from} -> ${to}: no hops named in "${refusal}"`);
+            continue;
+          }
+          const hops = [...m[1].matchAll(/(\d+\.\d+)\.x/g)].map((h) => h[1]).filter((h) => h !== toSeries);
+          const chain = [from, ...hops.map(first), to];
+          for (const v of chain) if (!checkVersion(v, edition).ok) problems.push(`${from} -> ${to}: names ${v}, not catalogued`);
+          for (let k = 0; k + 1 < chain.length; k++) {
+            const r = checkUpgradePath(chain[k], chain[k + 1], edition).refusal;
+            if (r) problems.push(`${from} -> ${to}: its hop ${chain[k]} -> ${chain[k + 1]} is refused: ${r}`);
+          }
+        }
+      }
+      assert.deepEqual(problems, []);
+      assert.ok(refusals > 0, "some paths are refused");
     });
   }
 });

@@ -1,6 +1,8 @@
 /**
- * Kong Gateway Enterprise migrations, catalogued for the series 2.1 through 3.9 (4-component
- * versions such as 2.8.4.2; 3 components are read as build 0).
+ * Kong Gateway Enterprise migrations, catalogued for the series 0.36, 1.3, 1.5 (the EE 1.x line of
+ * Kong's guide "Migrating from 1.5.x to 2.1.x": 0.36 -> 1.3 -> 1.5 -> 2.1; there was no EE 0.37,
+ * 1.0-1.2, 1.4 or 2.0) and 2.1 through 3.9. Enterprise versions have four components (2.8.4.2,
+ * 1.5.0.11, 1.3.0.2); EE 0.36 was published as `0.36-N`, written here `0.36.0.N`.
  *
  * Everything here is `verified: false` (UNVERIFIED): EE 2.x source was not read. What is known:
  * - kong-migrations.md §5.1: the `core` and `enterprise` lists of the `FTI-6378` branch (~EE 3.10)
@@ -13,7 +15,12 @@
  *   `010_1500_to_2100`, although its name says 2.1: it is placed at 2.3.0.0.
  * - EE 1.x names (retired when EE 2.1 dropped the pre-1.5 upgrade steps) are kept with `until`
  *   2.1.0.0 so that a database that came through EE 1.x is not mistaken for a newer one. Their
- *   `since` values are conservative lower bounds (EE 0.3x releases have no 4-part equivalent).
+ *   `since` values are conservative lower bounds read from the names (`003_035-1_to_036-2` is
+ *   placed at 0.36.0.0, not 0.36.0.2: a 0.36-1 database then merely looks "not up to date").
+ * - The EE 1.x `core` list is the OSS one of the CE release each EE line was built on (EE 0.36 on
+ *   CE 1.2, EE 1.3 on CE 1.3, EE 1.5 on CE 1.5: `003_100_to_110`/`004_110_to_120` at 0.36,
+ *   `005_120_to_130` at 1.3, `006_130_to_140`/`007_140_to_150` at 1.5), plus the EE-only
+ *   `001_13_to_14`. UNVERIFIED: EE 1.x `core/init.lua` was not read.
  * Not catalogued: the `enterprise.<plugin>` subsystems (e.g. `enterprise.acl`) and Enterprise-only
  * plugins with migrations (rate-limiting-advanced, openid-connect, key-auth-enc, …). Plugin
  * subsystems shared with OSS are assumed to carry the OSS migrations from the same x.y.z.
@@ -26,8 +33,19 @@ const ee = (name: string, since: string, teardown = false, until?: string): Cata
 const TEARDOWN = true;
 const BEFORE_2_1 = "2.1.0.0";
 
-/** OSS `x.y.z` -> EE `x.y.z.0`. */
-const toEE = (v: string): string => `${v}.0`;
+/**
+ * The EE release that first carried an OSS migration of `x.y.z`: CE 1.0 -> EE 0.35, CE 1.1/1.2 ->
+ * EE 0.36, CE 1.4 -> EE 1.5 (no EE 1.4), CE 2.0 -> EE 2.1 (no EE 2.0), otherwise `x.y.z.0`.
+ * UNVERIFIED: which CE release each EE line was built on is read from the core lists above.
+ */
+function toEE(v: string): string {
+  const [major, minor] = v.split(".").map(Number);
+  if (major === 1 && minor === 0) return "0.35.0.0";
+  if (major === 1 && minor <= 2) return "0.36.0.0";
+  if (major === 1 && minor === 4) return "1.5.0.0";
+  if (major === 2 && minor === 0) return "2.1.0.0";
+  return `${v}.0`;
+}
 
 /** The OSS plugin subsystems with EE versions (UNVERIFIED, see the header). */
 function sharedPlugins(): Record<string, readonly CatalogueEntry[]> {
@@ -41,7 +59,7 @@ function sharedPlugins(): Record<string, readonly CatalogueEntry[]> {
 
 export const ENTERPRISE: EditionData = {
   label: "Kong Enterprise",
-  series: [...seriesRange(2, 1, 8), ...seriesRange(3, 0, 9)],
+  series: ["0.36", "1.3", "1.5", ...seriesRange(2, 1, 8), ...seriesRange(3, 0, 9)],
   subsystems: {
     core: [
       ee("000_base", "0.35.0.0"),

@@ -15,6 +15,7 @@ import { buildOutputs, summarize, type Outputs } from "./outputs";
 import { observeDatabase } from "./postgres/schema-meta";
 import { reconcile } from "./reconcile";
 import { redact } from "./runners/types";
+import { withIrreversibleNotice } from "./backup/preview-notice";
 
 /** Keys a user sets; a change in any of them is an update (password: so refresh uses the new one). */
 const USER_KEYS = [
@@ -28,6 +29,7 @@ const USER_KEYS = [
   "lockTimeoutSeconds",
   "dbTimeoutSeconds",
   "commandTimeoutSeconds",
+  "backup",
 ] as const;
 
 /** Connect timeout for planning in check: a preview should not hang on an unreachable database. */
@@ -113,7 +115,7 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
   }
   const stale = staleDecommission(olds, inputs, plan);
   if (stale) return { inputs: news, failures: [stale] };
-  return { inputs: { ...inputs, plan } };
+  return { inputs: { ...inputs, plan: withIrreversibleNotice(plan, inputs, olds) } };
 }
 
 export async function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
@@ -162,7 +164,13 @@ export async function read(id: string, props: Record<string, unknown>): Promise<
     throw new Error(`refresh could not read ${idOf(inputs)}: ${message(e, inputs)}`);
   });
   const assessment = assess(snapshot.rows, snapshot.legacyTables, targetOf(inputs), inputs.decommissionedOld);
-  return { id, props: { ...buildOutputs(inputs, assessment, previous.lastRun, previous.reloadRequired === true) } };
+  return {
+    id,
+    props: {
+      ...buildOutputs(inputs, assessment, previous.lastRun, previous.reloadRequired === true),
+      ...(previous.lastBackup ? { lastBackup: previous.lastBackup } : {}),
+    },
+  };
 }
 
 /** Delete never changes the database: it only forgets the resource. */

@@ -15,6 +15,7 @@ import { observeDatabase, type SchemaMetaSnapshot } from "./postgres/schema-meta
 import { kongEnvironment } from "./postgres/settings";
 import { runnerFor } from "./runners";
 import { assertSucceeded, lockAborted } from "./runners/outcome";
+import { backupBeforeIrreversible } from "./backup/take-backup";
 import type { MigrationCommand } from "./runners/types";
 
 const LOCK_RETRIES = 3;
@@ -106,6 +107,7 @@ export async function reconcile(inputs: Inputs, previous: Outputs | undefined): 
   log(describePlan(summarize(assessment.plan, "database")));
   for (const w of assessment.plan.warnings) log(`warning: ${w}`);
   let lastRun = previous?.lastRun;
+  let lastBackup = previous?.lastBackup;
   const ran: Step[] = [];
   const noOldNodes = assessment.plan.noOldNodes === true;
   while (ran.length < MAX_STEPS) {
@@ -129,6 +131,8 @@ export async function reconcile(inputs: Inputs, previous: Outputs | undefined): 
       );
     }
     logLock(snapshot, step);
+    // Irreversible steps (finish) run only after the declared backup succeeded; it throws otherwise.
+    lastBackup = (await backupBeforeIrreversible(inputs, step, snapshot.schema)) ?? lastBackup;
     lastRun = await runStep(inputs, step, assessment);
     ran.push(step);
     ({ snapshot, assessment } = await observe(inputs));
@@ -140,5 +144,5 @@ export async function reconcile(inputs: Inputs, previous: Outputs | undefined): 
   if (reloadRequired) {
     log(`Kong ${inputs.kongVersion} needs no migration from ${previous.kongVersion}: reload or rolling-restart the nodes`);
   }
-  return buildOutputs(inputs, assessment, lastRun, reloadRequired);
+  return { ...buildOutputs(inputs, assessment, lastRun, reloadRequired), ...(lastBackup ? { lastBackup } : {}) };
 }

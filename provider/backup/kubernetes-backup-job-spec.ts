@@ -40,13 +40,16 @@ export function backupImage(backup: KubernetesBackupInput, serverMajor?: number)
   return backup.image ?? `postgres:${serverMajor ?? DEFAULT_POSTGRES_MAJOR}`;
 }
 
-/** The shell script the container runs; `$1` is the file name, `$2` pg_dump's `--schema=` argument. */
+/**
+ * The shell script the container runs: `$1` is the claim's mount path, `$2` the file name, `$3`
+ * pg_dump's `--schema=` argument.
+ */
 export const BACKUP_SCRIPT = [
   "set -eu",
   "umask 077",
-  `f="${BACKUP_MOUNT}/$1"`,
+  `f="$1/$2"`,
   `trap 'rm -f "$f.partial"' EXIT`,
-  `pg_dump --format=custom --no-password --file="$f.partial" "$2" --strict-names`,
+  `pg_dump --format=custom --no-password --file="$f.partial" "$3" --strict-names`,
   `ln "$f.partial" "$f"`,
   `echo "${RESULT_PREFIX} $(stat -c %s "$f") $(sha256sum "$f" | cut -d ' ' -f 1) $(psql -XAtq -c 'SHOW server_version')"`,
 ].join("\n");
@@ -112,7 +115,15 @@ export function buildBackupJob(config: KubernetesJobRunnerConfig, request: Backu
             {
               name: BACKUP_CONTAINER,
               image: request.image,
-              command: ["sh", "-c", BACKUP_SCRIPT, "kong-backup", request.fileName, ...schemaArgs(request.schema).slice(0, 1)],
+              command: [
+                "sh",
+                "-c",
+                BACKUP_SCRIPT,
+                "kong-backup",
+                BACKUP_MOUNT,
+                request.fileName,
+                ...schemaArgs(request.schema).slice(0, 1),
+              ],
               env: backupEnv(config, request),
               volumeMounts: [{ name: "backup", mountPath: BACKUP_MOUNT }],
             },

@@ -110,6 +110,11 @@ describe("backup before an irreversible step (real pg_dump, real PostgreSQL, kon
       assert.deepEqual(await metaRows(fresh), preFinish);
       const compat = await kongSim(fresh, "2.0.5", ["check-compat"]);
       assert.equal(compat.code, 0, compat.stdout + compat.stderr);
+      // README step 5: the resource declared with the old version on the restored database runs nothing.
+      const adopted = await deploy(inputsFor(fresh, "2.0.5"));
+      assert.equal(adopted.outs.phase, "mid-upgrade-old-version");
+      assert.equal(adopted.outs.lastRun, undefined);
+      assert.deepEqual(await metaRows(fresh), preFinish);
     } finally {
       await dropDatabase(fresh.database);
     }

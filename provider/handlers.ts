@@ -10,27 +10,13 @@ import { describeMigrations } from "./kong/planner";
 import { compareVersions, parseKongVersion } from "./kong/version";
 import { knownMigrations } from "./kong/catalogue";
 import { containsUnknown, databaseSettings, normalizeInputs, targetOf, type Failure, type Inputs, type PlanSummary } from "./inputs";
+import { USER_KEYS } from "./input-keys";
 import { log } from "./log";
 import { buildOutputs, summarize, type Outputs } from "./outputs";
 import { observeDatabase } from "./postgres/schema-meta";
 import { reconcile } from "./reconcile";
 import { redact } from "./runners/types";
 import { withIrreversibleNotice } from "./backup/preview-notice";
-
-/** Keys a user sets; a change in any of them is an update (password: so refresh uses the new one). */
-const USER_KEYS = [
-  "database",
-  "password",
-  "kongVersion",
-  "edition",
-  "plugins",
-  "decommissionedOld",
-  "runner",
-  "lockTimeoutSeconds",
-  "dbTimeoutSeconds",
-  "commandTimeoutSeconds",
-  "backup",
-] as const;
 
 /** Connect timeout for planning in check: a preview should not hang on an unreachable database. */
 const CHECK_TIMEOUT_SECONDS = 10;

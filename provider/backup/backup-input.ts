@@ -3,6 +3,7 @@
  * (`finish`, `migrate-community-to-enterprise`). Validation is pure; every failure names the
  * `backup.*` property and what to write instead.
  */
+import { unknownKeys } from "../input-keys";
 
 /** A directory on the machine that runs Pulumi (the dynamic provider's process). */
 export interface LocalBackupInput {
@@ -45,6 +46,8 @@ export function backupInput(raw: unknown, runnerKind: "local" | "kubernetes", fa
     failures.push({ property: "backup", reason: `backup must be ${SHAPES} (got ${JSON.stringify(raw)}).` });
     return undefined;
   }
+  const keys = raw.kind === "kubernetes" ? ["kind", "persistentVolumeClaim", "image"] : ["kind", "directory"];
+  if (raw.kind === "local" || raw.kind === "kubernetes") failures.push(...unknownKeys(raw, keys, "backup."));
   if (raw.kind === "local") {
     const dir = raw.directory;
     if (typeof dir !== "string" || dir.trim() === "") {

@@ -45,6 +45,12 @@ describe("backup input, destination and preview notice (pure)", () => {
           'backup.kind must be "local" or "kubernetes" (got "s3"): { kind: "local", directory: "/absolute/path" } or { kind: "kubernetes", persistentVolumeClaim: "<claim name>" }.',
       },
     ]);
+    assert.deepEqual(validate({ kind: "local", directory: "/b", dir: "/c" }).failures, [
+      {
+        property: "backup.dir",
+        reason: "backup.dir is not an input of KongDatabaseMigration: did you mean backup.directory? Valid backup keys: kind, directory.",
+      },
+    ]);
     assert.deepEqual(validate("/tmp").failures, [
       {
         property: "backup",

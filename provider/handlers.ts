@@ -11,6 +11,7 @@ import { compareVersions, parseKongVersion } from "./kong/version";
 import { knownMigrations } from "./kong/catalogue";
 import { containsUnknown, databaseSettings, normalizeInputs, targetOf, type Failure, type Inputs, type PlanSummary } from "./inputs";
 import { USER_KEYS } from "./input-keys";
+import { withLockContext } from "./lock-aware";
 import { log } from "./log";
 import { buildOutputs, summarize, type Outputs } from "./outputs";
 import { observeDatabase } from "./postgres/schema-meta";
@@ -77,7 +78,11 @@ async function planFor(inputs: Inputs, olds: Record<string, unknown>): Promise<P
   } catch (e) {
     return planFromCatalogue(inputs, olds, message(e, inputs));
   }
-  return summarize(orRefuse(assess(snapshot.rows, snapshot.legacyTables, targetOf(inputs), inputs.decommissionedOld)).plan, "database");
+  const observed = snapshot;
+  const assessment = withLockContext(observed, () =>
+    orRefuse(assess(observed.rows, observed.legacyTables, targetOf(inputs), inputs.decommissionedOld)),
+  );
+  return summarize(assessment.plan, "database");
 }
 
 export async function check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {

@@ -9,6 +9,7 @@ import { KongMigrationError } from "./kong/errors";
 import { describeMigrations, type Step } from "./kong/planner";
 import { countMigrations } from "./kong/state";
 import { databaseSettings, targetOf, type Inputs } from "./inputs";
+import { withLockContext } from "./lock-aware";
 import { log } from "./log";
 import { buildOutputs, describePlan, summarize, type LastRun, type Outputs } from "./outputs";
 import { observeDatabase, type SchemaMetaSnapshot } from "./postgres/schema-meta";
@@ -24,7 +25,10 @@ const MAX_STEPS = 3;
 
 export async function observe(inputs: Inputs): Promise<{ snapshot: SchemaMetaSnapshot; assessment: Assessment }> {
   const snapshot = await observeDatabase(databaseSettings(inputs), inputs.dbTimeoutSeconds);
-  return { snapshot, assessment: orRefuse(assess(snapshot.rows, snapshot.legacyTables, targetOf(inputs), inputs.decommissionedOld)) };
+  const assessment = withLockContext(snapshot, () =>
+    orRefuse(assess(snapshot.rows, snapshot.legacyTables, targetOf(inputs), inputs.decommissionedOld)),
+  );
+  return { snapshot, assessment };
 }
 
 function logLock(snapshot: SchemaMetaSnapshot, command: MigrationCommand): void {

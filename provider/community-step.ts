@@ -49,6 +49,5 @@ export function communityPlan(inputs: Inputs, source: PlanSummary["source"], war
       `${COMMAND} is irreversible: it rewrites the Community entities for Kong Enterprise (Kong asks for a backup ` +
         `of the production data first); only a restore of a backup brings the database back.`,
     ],
-    irreversible: true,
   };
 }

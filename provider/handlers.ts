@@ -19,6 +19,7 @@ import { communityNotReady, communityPlan, communityStepDue } from "./community-
 import { migrateCommunityInputRefusal } from "./kong/community-to-enterprise";
 import { reconcile } from "./reconcile";
 import { redact } from "./runners/types";
+import { withIrreversibleNotice } from "./backup/preview-notice";
 
 /** Connect timeout for planning in check: a preview should not hang on an unreachable database. */
 const CHECK_TIMEOUT_SECONDS = 10;
@@ -114,7 +115,7 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
     if (notReady) return { inputs: news, failures: [{ property: "migrateCommunityEntities", reason: notReady }] };
     plan = communityPlan(inputs, plan.source, plan.warnings);
   }
-  return { inputs: { ...inputs, plan } };
+  return { inputs: { ...inputs, plan: withIrreversibleNotice(plan, inputs, olds) } };
 }
 
 export async function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
@@ -168,7 +169,7 @@ export async function read(id: string, props: Record<string, unknown>): Promise<
   // next preview's diff shows only what it would run, not the plan of the run that already happened.
   const inputsNow: Record<string, unknown> = { plan: outs.plan };
   for (const k of USER_KEYS) if (props[k] !== undefined) inputsNow[k] = props[k];
-  return { id, props: { ...outs }, inputs: inputsNow };
+  return { id, props: { ...outs, ...(previous.lastBackup ? { lastBackup: previous.lastBackup } : {}) }, inputs: inputsNow };
 }
 
 /** Delete never changes the database: it only forgets the resource. */

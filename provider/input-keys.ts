@@ -17,6 +17,7 @@ export const USER_KEYS = [
   "dbTimeoutSeconds",
   "commandTimeoutSeconds",
   "migrateCommunityEntities",
+  "backup",
 ] as const;
 
 /** `plan` is the computed input `check` adds; check replaces whatever it holds. */
@@ -26,7 +27,7 @@ const COMPUTED_KEYS = ["plan"] as const;
  * Output names: the resource class declares them with `undefined` inputs so that they become
  * outputs; they are accepted only while they hold no value.
  */
-const OUTPUT_KEYS = ["phase", "databaseVersion", "executed", "pending", "lastRun", "reloadRequired"] as const;
+const OUTPUT_KEYS = ["phase", "databaseVersion", "executed", "pending", "lastRun", "lastBackup", "reloadRequired"] as const;
 
 export const DATABASE_KEYS = ["host", "port", "user", "password", "database", "schema", "ssl", "sslVerify"] as const;
 export const LOCAL_RUNNER_KEYS = ["kind", "command", "env"] as const;

@@ -8,6 +8,8 @@ import { checkRelease } from "./kong/releases";
 import { DATABASE_KEYS, KUBERNETES_RUNNER_KEYS, LOCAL_RUNNER_KEYS, USER_KEYS, unknownKeys } from "./input-keys";
 import { DATABASE_DEFAULTS, type DatabaseSettings } from "./postgres/settings";
 import { hasPeer, missingPeerMessage } from "./optional-peers";
+import { backupInput, type BackupInput } from "./backup/backup-input";
+import type { IrreversibleNotice } from "./backup/irreversible";
 
 /** Pulumi's unknown-value sentinel: what an unknown input looks like to a dynamic provider in preview. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -50,8 +52,8 @@ export interface PlanSummary {
   /** `database` when read from PostgreSQL; `catalogue` when the database could not be reached. */
   readonly source: "database" | "catalogue";
   readonly warnings?: readonly string[];
-  /** The command cannot be undone: the old state of the database does not come back (only a restore). */
-  readonly irreversible?: boolean;
+  /** Set when the command cannot be undone (`finish`): what runs, and where the backup goes first. */
+  readonly irreversible?: IrreversibleNotice;
 }
 
 /** The checked inputs as stored in state (the password is a separate, secret input). */
@@ -68,6 +70,8 @@ export interface Inputs {
   readonly commandTimeoutSeconds: number;
   /** Run `kong migrations migrate-community-to-enterprise` once (present only when true). */
   readonly migrateCommunityEntities?: true;
+  /** Where the pg_dump taken before an irreversible step goes (`./backup/backup-input.ts`); none when absent. */
+  readonly backup?: BackupInput;
   readonly plan?: PlanSummary;
 }
 
@@ -379,6 +383,8 @@ export function normalizeInputs(news: Raw): { inputs: Inputs; failures: Failure[
       });
     } else plugins = news.plugins as string[];
   }
+  const runnerInput = runner(news.runner, failures);
+  const backup = backupInput(news.backup, runnerInput.kind, failures);
   const inputs: Inputs = {
     database: db.settings,
     ...(password !== undefined ? { password } : {}),
@@ -386,7 +392,7 @@ export function normalizeInputs(news: Raw): { inputs: Inputs; failures: Failure[
     edition: (edition as Edition) ?? "oss",
     plugins,
     decommissionedOld: bool(news.decommissionedOld, "decommissionedOld", false, failures),
-    runner: runner(news.runner, failures),
+    runner: runnerInput,
     lockTimeoutSeconds: positiveInt(news.lockTimeoutSeconds, "lockTimeoutSeconds", DEFAULT_TIMEOUTS.lockTimeoutSeconds, failures),
     dbTimeoutSeconds: positiveInt(news.dbTimeoutSeconds, "dbTimeoutSeconds", DEFAULT_TIMEOUTS.dbTimeoutSeconds, failures),
     commandTimeoutSeconds: positiveInt(
@@ -398,6 +404,7 @@ export function normalizeInputs(news: Raw): { inputs: Inputs; failures: Failure[
     ...(bool(news.migrateCommunityEntities, "migrateCommunityEntities", false, failures)
       ? { migrateCommunityEntities: true as const }
       : {}),
+    ...(backup ? { backup } : {}),
   };
   // In preview, unknown values are not failures: they are checked again during the update.
   return { inputs, failures: failures.filter((f) => !containsUnknown(valueAt(news, f.property))) };

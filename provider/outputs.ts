@@ -7,6 +7,7 @@ import type { Assessment } from "./kong/assess";
 import { describeMigrations, type Plan } from "./kong/planner";
 import { countMigrations, type MigrationsBySubsystem } from "./kong/state";
 import type { Inputs, PlanSummary } from "./inputs";
+import type { BackupRecord } from "./backup/backup-record";
 
 export type Phase =
   "up-to-date" | "pending-finish" | "new-migrations" | "needs-bootstrap" | "mid-upgrade-old-version" | "newer-than-target";
@@ -31,6 +32,8 @@ export interface Outputs extends Inputs {
   readonly executed: MigrationsBySubsystem;
   readonly pending: MigrationsBySubsystem;
   readonly lastRun?: LastRun;
+  /** The backup taken before the last irreversible step (kept until the next one). */
+  readonly lastBackup?: BackupRecord;
   readonly reloadRequired: boolean;
   /**
    * The database has run everything the target needs, teardowns included: `up` and (when it left

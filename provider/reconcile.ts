@@ -16,6 +16,7 @@ import { observeDatabase, type SchemaMetaSnapshot } from "./postgres/schema-meta
 import { kongEnvironment } from "./postgres/settings";
 import { runnerFor } from "./runners";
 import { assertSucceeded, lockAborted } from "./runners/outcome";
+import { backupBeforeIrreversible } from "./backup/take-backup";
 import type { MigrationCommand } from "./runners/types";
 import { communityNotReady, communityStepDue } from "./community-step";
 import { MIGRATE_COMMUNITY_COMMAND } from "./kong/community-to-enterprise";
@@ -114,6 +115,7 @@ export async function reconcile(inputs: Inputs, previous: Outputs | undefined): 
   progress(describePlan(summarize(assessment.plan, "database")));
   for (const w of assessment.plan.warnings) warn(w);
   let lastRun = previous?.lastRun;
+  let lastBackup = previous?.lastBackup;
   const ran: Step[] = [];
   const noOldNodes = assessment.plan.noOldNodes === true;
   while (ran.length < MAX_STEPS) {
@@ -137,6 +139,8 @@ export async function reconcile(inputs: Inputs, previous: Outputs | undefined): 
       );
     }
     logLock(snapshot, step);
+    // Irreversible steps (finish) run only after the declared backup succeeded; it throws otherwise.
+    lastBackup = (await backupBeforeIrreversible(inputs, step, snapshot.schema)) ?? lastBackup;
     lastRun = await runStep(inputs, step, assessment);
     ran.push(step);
     ({ snapshot, assessment } = await observe(inputs));
@@ -148,6 +152,7 @@ export async function reconcile(inputs: Inputs, previous: Outputs | undefined): 
     const notReady = communityNotReady(inputs, assessment.plan);
     if (notReady) throw new KongMigrationError("COMMUNITY_TO_ENTERPRISE", notReady, "migrateCommunityEntities");
     // Kong asks for confirmation on a terminal; the runner has none: -y, as Kong's docs show it.
+    lastBackup = (await backupBeforeIrreversible(inputs, MIGRATE_COMMUNITY_COMMAND, snapshot.schema)) ?? lastBackup;
     communityMigration = await runStep(inputs, MIGRATE_COMMUNITY_COMMAND, assessment, ["-y"]);
     lastRun = communityMigration;
     ({ snapshot, assessment } = await observe(inputs));
@@ -159,5 +164,5 @@ export async function reconcile(inputs: Inputs, previous: Outputs | undefined): 
   if (reloadRequired) {
     log(`Kong ${inputs.kongVersion} needs no migration from ${previous.kongVersion}: reload or rolling-restart the nodes`);
   }
-  return buildOutputs(inputs, assessment, lastRun, reloadRequired, communityMigration);
+  return { ...buildOutputs(inputs, assessment, lastRun, reloadRequired, communityMigration), ...(lastBackup ? { lastBackup } : {}) };
 }

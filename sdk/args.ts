@@ -56,6 +56,45 @@ export interface KubernetesJobRunnerArgs {
 
 export type RunnerArgs = LocalRunnerArgs | KubernetesJobRunnerArgs;
 
+/**
+ * A backup into a directory on the machine that runs Pulumi: the machine's real `pg_dump`
+ * (custom format; the PostgreSQL client tools of the server's major version or newer must be on
+ * `PATH`) writes `kong-<database>-<schema>-before-<step>-<UTC time>.dump` there. The directory must
+ * exist and be writable; a dump never replaces a file.
+ */
+export interface LocalBackupArgs {
+  readonly kind: "local";
+  /** Absolute path of the directory, e.g. `path.resolve("backups")`. Refused at preview when relative. */
+  readonly directory: pulumi.Input<string>;
+}
+
+/**
+ * A backup onto a PersistentVolumeClaim, taken by a Job in the Kubernetes runner's namespace
+ * (requires `runner: { kind: "kubernetes" }`; the password comes from its `passwordSecret`
+ * through `secretKeyRef`, never in the Job spec). The Job runs `pg_dump` (custom format) and
+ * writes the file at the root of the claim.
+ */
+export interface KubernetesBackupArgs {
+  readonly kind: "kubernetes";
+  /** Name of an existing, writable PersistentVolumeClaim in the runner's namespace. */
+  readonly persistentVolumeClaim: pulumi.Input<string>;
+  /**
+   * PostgreSQL client image. Default `postgres:<server major version>` (read from the server
+   * when the provider can reach it, else `postgres:15`): its `pg_dump` must be the server's
+   * major version or newer, and the same major keeps the dump readable by that version's `pg_restore`.
+   */
+  readonly image?: pulumi.Input<string>;
+}
+
+/**
+ * Where the `pg_dump` taken before every irreversible step goes: before `kong migrations finish`
+ * (and `migrate-community-to-enterprise`), after which the old version can no longer run on the
+ * database and only a restore brings it back. If the backup fails, the step does not run and the
+ * update fails saying why (tool missing, destination not writable, ...); the database is unchanged.
+ * What was taken is in the `lastBackup` output. Restoring: see the README ("Restoring a backup").
+ */
+export type BackupArgs = LocalBackupArgs | KubernetesBackupArgs;
+
 export interface KongDatabaseMigrationArgs {
   /** Where Kong's database is. */
   readonly database: pulumi.Input<DatabaseArgs>;
@@ -106,4 +145,10 @@ export interface KongDatabaseMigrationArgs {
   readonly dbTimeoutSeconds?: pulumi.Input<number>;
   /** Kill a `kong migrations` command that runs longer than this. Default 1800. */
   readonly commandTimeoutSeconds?: pulumi.Input<number>;
+  /**
+   * Take a `pg_dump` of Kong's schema here before every irreversible step (`finish`). Default: no
+   * backup (the preview then warns that the step runs without one). Changing it is an update that
+   * runs nothing by itself; the pg_dump is also killed after `commandTimeoutSeconds`.
+   */
+  readonly backup?: pulumi.Input<BackupArgs>;
 }

@@ -24,7 +24,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { DatabaseArgs, KubernetesJobRunnerArgs, LocalRunnerArgs } from "./args";
+import type { BackupArgs, DatabaseArgs, KubernetesJobRunnerArgs, LocalRunnerArgs } from "./args";
 import { KongCluster, type SecretKeyRefArgs } from "./kong-cluster";
 import { KongDatabaseMigration } from "./kong-database-migration";
 import { kongImageRepository } from "../provider/kong/image";
@@ -131,6 +131,14 @@ export interface KongBlueGreenUpgradeArgs {
   readonly kubeconfig?: pulumi.Input<string>;
   /** How long step 4 waits for the retired slot's pods to be gone before failing. Default 600. */
   readonly retireTimeoutSeconds?: pulumi.Input<number>;
+  /**
+   * Where the migration puts the `pg_dump` of Kong's schema it takes right before `finish` (step 4),
+   * after which the old slot's version can no longer run on the database. Default: none (the
+   * preview of step 4 then warns that `finish` runs without a backup). `{ kind: "kubernetes",
+   * persistentVolumeClaim }` needs `runner: { kind: "kubernetes" }` and runs in its namespace, with
+   * its password Secret. If the backup fails, `finish` does not run. See `KongDatabaseMigrationArgs.backup`.
+   */
+  readonly backup?: pulumi.Input<BackupArgs>;
 }
 
 export class KongBlueGreenUpgrade extends pulumi.ComponentResource {
@@ -228,6 +236,7 @@ export class KongBlueGreenUpgrade extends pulumi.ComponentResource {
           lockTimeoutSeconds: args.lockTimeoutSeconds,
           dbTimeoutSeconds: args.dbTimeoutSeconds,
           commandTimeoutSeconds: args.commandTimeoutSeconds,
+          backup: args.backup,
         },
         { parent: this, dependsOn: [...(this.passwordSecretResource ? [this.passwordSecretResource] : []), ...(waitFor ? [waitFor] : [])] },
       );

@@ -25,6 +25,36 @@ export interface LastRunOutput {
   readonly where: string;
 }
 
+/** The backup taken before the last irreversible step. */
+export interface LastBackupOutput {
+  /** Absolute path of the dump (local), or its path inside the PersistentVolumeClaim. */
+  readonly file: string;
+  /** `local directory /x` or `PersistentVolumeClaim <namespace>/<claim>`. */
+  readonly destination: string;
+  readonly sizeBytes: number;
+  /** SHA-256 of the file, hex. */
+  readonly sha256: string;
+  /** The PostgreSQL server's version: restore with `pg_restore` of this major version or newer. */
+  readonly serverVersion: string;
+  /** The schema dumped (Kong's). */
+  readonly schema: string;
+  /** ISO time the dump was complete. */
+  readonly takenAt: string;
+  /** e.g. `kong migrations finish`. */
+  readonly beforeStep: string;
+  readonly durationMs: number;
+}
+
+/** Present in the plan when the planned update runs a step that cannot be undone. */
+export interface IrreversibleOutput {
+  /** e.g. `kong migrations finish`. */
+  readonly command: string;
+  /** Where the backup goes first, or `none configured`. */
+  readonly backup: string;
+  /** The warning the preview shows. */
+  readonly warning: string;
+}
+
 /** The provider's plan, recorded at check time (what `pulumi up` would run). */
 export interface PlanOutput {
   /** `kong migrations bootstrap`, `... up`, `... finish`, or `none`. */
@@ -35,8 +65,8 @@ export interface PlanOutput {
   /** `database`, or `catalogue` when the database could not be reached while planning. */
   readonly source: string;
   readonly warnings?: string[];
-  /** The command cannot be undone (`migrate-community-to-enterprise`). */
-  readonly irreversible?: boolean;
+  /** Set when the command (or the `finish` following `up`) cannot be undone. */
+  readonly irreversible?: IrreversibleOutput;
 }
 
 /**
@@ -74,6 +104,8 @@ export class KongDatabaseMigration extends pulumi.dynamic.Resource {
   declare readonly pending: pulumi.Output<Record<string, string[]>>;
   /** The last command run (absent when the resource adopted a database without running anything). */
   declare readonly lastRun: pulumi.Output<LastRunOutput | undefined>;
+  /** The backup taken before the last irreversible step (absent until one was taken). */
+  declare readonly lastBackup: pulumi.Output<LastBackupOutput | undefined>;
   /** True after a version change that ran no migration: nodes only need a reload or rolling restart. */
   declare readonly reloadRequired: pulumi.Output<boolean>;
   /**
@@ -123,11 +155,13 @@ export class KongDatabaseMigration extends pulumi.dynamic.Resource {
         // The resource's own URN, so the provider attributes its log lines to this resource (an
         // internal `__` key: never shown in diffs, never a reason to update).
         __urn: urnOf(name, opts?.parent),
+        backup: args.backup,
         phase: undefined,
         databaseVersion: undefined,
         executed: undefined,
         pending: undefined,
         lastRun: undefined,
+        lastBackup: undefined,
         reloadRequired: undefined,
         plan: undefined,
         finished: undefined,
@@ -139,5 +173,10 @@ export class KongDatabaseMigration extends pulumi.dynamic.Resource {
     );
     // The encrypted password stays in state (refresh needs it) but is not a property of the resource.
     delete (this as unknown as Record<string, unknown>).password;
+    // A preview that would run an irreversible step says so as a warning on this resource
+    // (the provider's own output is only info lines, pulumi-dynamic-providers.md §1.8).
+    this.plan.apply((p) => {
+      if (p?.irreversible?.warning) void pulumi.log.warn(p.irreversible.warning, this);
+    });
   }
 }

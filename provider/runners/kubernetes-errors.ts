@@ -18,6 +18,8 @@ export type KubernetesRunnerErrorCode =
   | "JOB_POD_FAILED_TO_START"
   /** The Job did not reach a final state in time (the API stopped answering or the pod never ran). */
   | "JOB_WAIT_TIMEOUT"
+  /** The backup Job before an irreversible step failed or printed no result (`../backup/kubernetes-backup.ts`). */
+  | "BACKUP_JOB_FAILED"
   /** A call to the Kubernetes API failed. */
   | "KUBE_API_ERROR"
   /** No usable kubeconfig: neither `kubeconfig`, nor in-cluster, nor `$KUBECONFIG`/`~/.kube/config`. */

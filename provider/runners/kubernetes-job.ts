@@ -57,7 +57,42 @@ async function runJob(config: KubernetesJobRunnerConfig, request: RunRequest): P
   // Built before any API call: a spec that would leak the password is refused without side effects.
   const job = buildMigrationJob(config, request, name);
   if (request.command === "finish" && config.oldPodSelector) await assertOldPodsGone(config);
+  return executeJob(
+    config,
+    {
+      name,
+      job,
+      container: MIGRATIONS_CONTAINER,
+      timeoutSeconds: request.timeoutSeconds,
+      secrets: request.secrets,
+      onLine: request.onLine,
+    },
+    started,
+  );
+}
 
+/** One Job to run to completion: its manifest, and how to watch it. */
+export interface JobExecution {
+  /** The Job's name (`job.metadata.name`). */
+  readonly name: string;
+  readonly job: V1Job;
+  /** The container whose exit code and log are the result. */
+  readonly container: string;
+  /** The Job's own deadline; the runner waits this long plus `config.graceSeconds`. */
+  readonly timeoutSeconds: number;
+  /** Values to redact from every line reported or kept. */
+  readonly secrets: readonly string[];
+  readonly onLine?: (line: string, stream: "stdout" | "stderr") => void;
+}
+
+/**
+ * Creates the Job, follows its container's log, and reports its exit like a local process's:
+ * the machinery every Job of this package runs through (migration Jobs, and the backup Job before
+ * an irreversible step, `../backup/kubernetes-backup.ts`).
+ */
+export async function executeJob(config: KubernetesJobRunnerConfig, exec: JobExecution, started = Date.now()): Promise<RunResult> {
+  const { name, job, container } = exec;
+  const request = { secrets: exec.secrets, onLine: exec.onLine, timeoutSeconds: exec.timeoutSeconds };
   const { namespace } = config;
   const id = `${namespace}/${name}`;
   const api = clients(config);
@@ -108,7 +143,7 @@ async function runJob(config: KubernetesJobRunnerConfig, request: RunRequest): P
     const [j, p] = await Promise.all([readJob(), readPod()]);
     pod = p;
     if (finalCondition(j)) break;
-    const phase = p ? containerPhase(p, MIGRATIONS_CONTAINER) : { kind: "absent" as const };
+    const phase = p ? containerPhase(p, container) : { kind: "absent" as const };
     if (phase.kind === "running" || phase.kind === "terminated") break;
     if (phase.kind === "waiting" && phase.reason && FATAL_WAITING_REASONS.includes(phase.reason)) {
       throw new KubernetesRunnerError(
@@ -127,7 +162,7 @@ async function runJob(config: KubernetesJobRunnerConfig, request: RunRequest): P
   const podName = pod?.metadata?.name;
   if (podName) {
     try {
-      const follow = await followLog(api.kc, namespace, podName, MIGRATIONS_CONTAINER, emit);
+      const follow = await followLog(api.kc, namespace, podName, container, emit);
       const stop = Math.max(0, deadline - Date.now());
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([follow.done, new Promise<void>((r) => (timer = setTimeout(r, stop)))]);
@@ -145,7 +180,7 @@ async function runJob(config: KubernetesJobRunnerConfig, request: RunRequest): P
     const [j, p] = await Promise.all([readJob(), readPod()]);
     condition = finalCondition(j);
     pod = p ?? pod;
-    const phase = p ? containerPhase(p, MIGRATIONS_CONTAINER) : undefined;
+    const phase = p ? containerPhase(p, container) : undefined;
     if (phase?.kind === "terminated") exit = exitOf(phase.terminated);
     if (exit || condition) break;
     if (Date.now() > deadline) throw waitTimeout("finish");
@@ -157,7 +192,7 @@ async function runJob(config: KubernetesJobRunnerConfig, request: RunRequest): P
   // 4. The complete log: lines the stream missed (it may close early) are reported now.
   if (pod?.metadata?.name) {
     try {
-      const full = await api.core.readNamespacedPodLog({ name: pod.metadata.name, namespace, container: MIGRATIONS_CONTAINER });
+      const full = await api.core.readNamespacedPodLog({ name: pod.metadata.name, namespace, container });
       const all = String(full ?? "").split("\n");
       if (all[all.length - 1] === "") all.pop();
       for (const raw of all.slice(lines.length)) emit(raw.replace(/\r$/, ""));

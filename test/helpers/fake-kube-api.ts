@@ -37,6 +37,14 @@ export interface FakeKubeApiOptions {
   readonly podStartDelayMs?: number;
   /** Images whose pull fails (`ImagePullBackOff`). */
   readonly unpullableImages?: readonly string[];
+  /**
+   * PersistentVolumeClaims, by claim name, as host directories. A container whose command is `sh`
+   * (the backup Job's PostgreSQL client image) runs as a local `sh` with the machine's tools when
+   * this is given; every argument equal to a `volumeMount`'s `mountPath` is replaced by the host
+   * directory of that mount's claim (the kubelet's mount, faked). A claim not listed leaves the
+   * pod waiting (`ContainerCreating`), as a missing claim does.
+   */
+  readonly persistentVolumeClaims?: Readonly<Record<string, string>>;
 }
 
 interface PodRecord {
@@ -290,9 +298,25 @@ export class FakeKubeApi {
     }
     const tag = image.includes(":") ? image.slice(image.lastIndexOf(":") + 1) : "latest";
     const [cmd, ...args] = container.command ?? [];
-    if (cmd !== "kong") return this.exit(namespace, job, rec, 127, null, `exec: "${cmd}": executable file not found in $PATH`);
-    const kong = this.options.kongCommand ?? [process.execPath, path.resolve(__dirname, "../../dist/sim/cli.js")];
-    const child = spawn(kong[0], [...kong.slice(1), ...args], {
+    const claims = this.options.persistentVolumeClaims;
+    let argv: string[];
+    if (cmd === "sh" && claims) {
+      const mounted = new Map<string, string>();
+      for (const m of container.volumeMounts ?? []) {
+        const claim = job.spec!.template.spec!.volumes?.find((v) => v.name === m.name)?.persistentVolumeClaim?.claimName;
+        if (!claim || claims[claim] === undefined) {
+          return this.setWaiting(rec, "ContainerCreating", `persistentvolumeclaim "${claim}" not found`);
+        }
+        mounted.set(m.mountPath, claims[claim]);
+      }
+      argv = ["sh", ...args.map((a) => mounted.get(a) ?? a)];
+    } else if (cmd === "kong") {
+      const kong = this.options.kongCommand ?? [process.execPath, path.resolve(__dirname, "../../dist/sim/cli.js")];
+      argv = [...kong, ...args];
+    } else {
+      return this.exit(namespace, job, rec, 127, null, `exec: "${cmd}": executable file not found in $PATH`);
+    }
+    const child = spawn(argv[0], argv.slice(1), {
       // The container's environment only (no test-runner variables leak in), plus a PATH to run node.
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env, KONG_SIM_VERSION: tag },
       stdio: ["ignore", "pipe", "pipe"],

@@ -103,7 +103,10 @@ describe("Kong Community -> Kong Enterprise (real PostgreSQL, kong-sim)", functi
     assert.deepEqual(due.failures ?? [], []);
     const plan = due.inputs.plan as Raw;
     assert.equal(plan.command, "kong migrations migrate-community-to-enterprise");
-    assert.equal(plan.irreversible, true);
+    assert.deepEqual(
+      [(plan.irreversible as { command: string }).command, (plan.irreversible as { backup: string }).backup],
+      ["kong migrations migrate-community-to-enterprise", "none configured"],
+    );
     assert.deepEqual(plan.wouldRun, { "kong migrations migrate-community-to-enterprise": {} });
     assert.match(((plan.warnings as string[]) ?? []).at(-1) ?? "", /^kong migrations migrate-community-to-enterprise is irreversible: /);
 

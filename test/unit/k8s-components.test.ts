@@ -259,6 +259,7 @@ describe("Kubernetes components (under setMocks)", () => {
       greenTrafficPercent: 100,
       retireBlue: true,
       kubeconfig: pulumi.secret("kubeconfig-text-xyz"),
+      backup: { kind: "local", directory: "/var/backups/kong" },
     });
     assert.deepEqual(
       children(),
@@ -282,6 +283,11 @@ describe("Kubernetes components (under setMocks)", () => {
 
     const migration = get(MIGRATION, "kong-migration");
     assert.equal(migration.inputs!.decommissionedOld, true, "decommissionedOld comes from the finished wait");
+    assert.deepEqual(
+      migration.inputs!.backup,
+      { kind: "local", directory: "/var/backups/kong" },
+      "the backup before finish is passed through",
+    );
     assert.ok(
       migration.deps.includes(urn([COMPONENT, KUBERNETES_PODS_GONE_TYPE], "kong-blue-gone")),
       "finish waits for the pods to be gone",

@@ -13,6 +13,9 @@ import { containsUnknown, databaseSettings, normalizeInputs, targetOf, type Fail
 import { log } from "./log";
 import { buildOutputs, summarize, type Outputs } from "./outputs";
 import { observeDatabase } from "./postgres/schema-meta";
+import { observeForCheck } from "./postgres/observe-for-check";
+import { missingForWrite } from "./postgres/privileges";
+import { CheckFailure, isCheckFailure } from "./check-failure";
 import { reconcile } from "./reconcile";
 import { redact } from "./runners/types";
 
@@ -30,9 +33,6 @@ const USER_KEYS = [
   "commandTimeoutSeconds",
 ] as const;
 
-/** Connect timeout for planning in check: a preview should not hang on an unreachable database. */
-const CHECK_TIMEOUT_SECONDS = 10;
-
 function message(e: unknown, inputs: Inputs): string {
   const text = e instanceof Error ? e.message : String(e);
   return inputs.password ? redact(text, [inputs.password]) : text;
@@ -42,12 +42,14 @@ function message(e: unknown, inputs: Inputs): string {
 function planFromCatalogue(inputs: Inputs, olds: Record<string, unknown>, why: string): PlanSummary {
   const prevVersion = typeof olds.kongVersion === "string" && parseKongVersion(olds.kongVersion) ? olds.kongVersion : undefined;
   const prefix = `database unreachable (${why}); planned from the catalogue assuming the database is `;
+  const warning = `${idOf(inputs)} could not be reached (${why}): this plan comes from the catalogue, not from the database; pulumi up reads the database again before running anything.`;
   if (!prevVersion) {
     return {
       command: "kong migrations bootstrap or up",
       wouldRun: {},
       reason: `${prefix}unknown: create runs bootstrap if it is empty, else up`,
       source: "catalogue",
+      warnings: [warning],
     };
   }
   const prev = {
@@ -56,7 +58,8 @@ function planFromCatalogue(inputs: Inputs, olds: Record<string, unknown>, why: s
     plugins: Array.isArray(olds.plugins) ? (olds.plugins as string[]) : inputs.plugins,
   };
   const a = orRefuse(assess(rowsAt(prev), false, targetOf(inputs), inputs.decommissionedOld));
-  return summarize(a.plan, "catalogue", `${prefix}at Kong ${prevVersion}. `);
+  const plan = summarize(a.plan, "catalogue", `${prefix}at Kong ${prevVersion}. `);
+  return { ...plan, warnings: [warning, ...(plan.warnings ?? [])] };
 }
 
 /** A version bump while decommissionedOld stays true would let finish run with the new old cluster still up. */
@@ -81,15 +84,32 @@ function staleDecommission(olds: Record<string, unknown>, inputs: Inputs, plan: 
   };
 }
 
-/** The plan from the database (read-only), or from the catalogue when it cannot be read. Throws refusals. */
+/**
+ * The plan from the database (read-only), or from the catalogue when the server cannot be reached.
+ * Throws refusals, and a `CheckFailure` for a definite database answer (password, database,
+ * privilege, TLS: see `postgres/db-errors.ts`).
+ */
 async function planFor(inputs: Inputs, olds: Record<string, unknown>): Promise<PlanSummary> {
-  let snapshot;
-  try {
-    snapshot = await observeDatabase(databaseSettings(inputs), Math.min(inputs.dbTimeoutSeconds, CHECK_TIMEOUT_SECONDS));
-  } catch (e) {
-    return planFromCatalogue(inputs, olds, message(e, inputs));
+  const settings = databaseSettings(inputs);
+  const seen = await observeForCheck(settings, inputs.dbTimeoutSeconds);
+  if (!seen.ok) {
+    if (seen.problem.kind === "unreachable") return planFromCatalogue(inputs, olds, seen.problem.detail);
+    throw new CheckFailure(seen.problem.property, seen.problem.reason);
   }
-  return summarize(orRefuse(assess(snapshot.rows, snapshot.legacyTables, targetOf(inputs), inputs.decommissionedOld)).plan, "database");
+  const { snapshot, privileges } = seen;
+  const plan = summarize(
+    orRefuse(assess(snapshot.rows, snapshot.legacyTables, targetOf(inputs), inputs.decommissionedOld)).plan,
+    "database",
+  );
+  const missing = plan.command === "none" ? undefined : missingForWrite(privileges, settings.user);
+  if (missing) {
+    throw new CheckFailure(
+      settings.schema ? "database.schema" : "database.user",
+      `${plan.command} would fail at ${idOf(inputs)}: ${missing}. Grant it (GRANT USAGE, CREATE ON SCHEMA "${privileges.schema}" ` +
+        `TO "${settings.user}"), make the role the owner of that schema, or use the role that owns Kong's tables.`,
+    );
+  }
+  return plan;
 }
 
 export async function check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
@@ -108,6 +128,7 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
   try {
     plan = await planFor(inputs, olds);
   } catch (e) {
+    if (isCheckFailure(e)) return { inputs: news, failures: [{ property: e.property, reason: message(e, inputs) }] };
     if (!isKongMigrationError(e)) throw e;
     return { inputs: news, failures: [{ property: e.property ?? "kongVersion", reason: message(e, inputs) }] };
   }

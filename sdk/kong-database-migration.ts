@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { kongDatabaseMigrationProvider } from "../provider";
 import { assertPeers } from "../provider/optional-peers";
 import type { KongDatabaseMigrationArgs } from "./args";
+import { warnFromPlan } from "./plan-warnings";
 
 export const KONG_DATABASE_MIGRATION_TYPE = "pulumi-nodejs:dynamic/kong-migrations:KongDatabaseMigration";
 
@@ -103,5 +104,6 @@ export class KongDatabaseMigration extends pulumi.dynamic.Resource {
     );
     // The encrypted password stays in state (refresh needs it) but is not a property of the resource.
     delete (this as unknown as Record<string, unknown>).password;
+    warnFromPlan(this, this.plan);
   }
 }

@@ -16,12 +16,17 @@ import { observeDatabase } from "./postgres/schema-meta";
 import { observeForCheck } from "./postgres/observe-for-check";
 import { missingForWrite } from "./postgres/privileges";
 import { CheckFailure, isCheckFailure } from "./check-failure";
+import { askKongList, askKongVersion } from "./kong-preflight";
+import { disagreement, listsFromKong } from "./kong/kong-answer";
+import { checkVersion } from "./kong/catalogue";
+import { catalogued } from "./plan-with";
 import { reconcile } from "./reconcile";
 import { redact } from "./runners/types";
 
 /** Keys a user sets; a change in any of them is an update (password: so refresh uses the new one). */
 const USER_KEYS = [
   "database",
+  "planWith",
   "password",
   "kongVersion",
   "edition",
@@ -67,6 +72,7 @@ function staleDecommission(olds: Record<string, unknown>, inputs: Inputs, plan: 
   if (olds.decommissionedOld !== true || !inputs.decommissionedOld || plan.command !== "kong migrations up") return;
   if (typeof olds.kongVersion !== "string" || !parseKongVersion(olds.kongVersion)) return;
   if (compareVersions(inputs.kongVersion, olds.kongVersion) <= 0) return;
+  if (!catalogued(inputs.kongVersion, inputs.edition)) return; // teardowns known only to Kong: not checked
   const known = knownMigrations(targetOf(inputs));
   const teardowns: Record<string, string[]> = {};
   for (const s of known) {
@@ -85,22 +91,55 @@ function staleDecommission(olds: Record<string, unknown>, inputs: Inputs, plan: 
 }
 
 /**
- * The plan from the database (read-only), or from the catalogue when the server cannot be reached.
- * Throws refusals, and a `CheckFailure` for a definite database answer (password, database,
- * privilege, TLS: see `postgres/db-errors.ts`).
+ * The plan, read-only: `kong version` and `kong migrations list` through the runner when
+ * `planWith` is `kong` (a version mismatch or a runner that cannot start Kong fails check), the
+ * database's `schema_meta` with the catalogue otherwise or as the cross-check, and the catalogue
+ * alone when the server cannot be reached. Throws refusals, and a `CheckFailure` for a definite
+ * answer (password, database, privilege, TLS: see `postgres/db-errors.ts`).
  */
 async function planFor(inputs: Inputs, olds: Record<string, unknown>): Promise<PlanSummary> {
   const settings = databaseSettings(inputs);
+  const known = catalogued(inputs.kongVersion, inputs.edition);
+  const askKong = inputs.planWith === "kong";
+  if (askKong) await askKongVersion(inputs);
   const seen = await observeForCheck(settings, inputs.dbTimeoutSeconds);
   if (!seen.ok) {
-    if (seen.problem.kind === "unreachable") return planFromCatalogue(inputs, olds, seen.problem.detail);
-    throw new CheckFailure(seen.problem.property, seen.problem.reason);
+    if (seen.problem.kind === "definite") throw new CheckFailure(seen.problem.property, seen.problem.reason);
+    if (!known) {
+      const verdict = checkVersion(inputs.kongVersion, inputs.edition);
+      throw new CheckFailure(
+        "kongVersion",
+        `${verdict.ok ? "" : `${verdict.reason}. `}Only Kong itself can plan it, and the database could not be reached for ` +
+          `kong migrations list (${seen.problem.detail}). Preview again once the database is reachable.`,
+      );
+    }
+    return planFromCatalogue(inputs, olds, seen.problem.detail);
   }
   const { snapshot, privileges } = seen;
-  const plan = summarize(
-    orRefuse(assess(snapshot.rows, snapshot.legacyTables, targetOf(inputs), inputs.decommissionedOld)).plan,
-    "database",
-  );
+  const target = targetOf(inputs);
+  let plan: PlanSummary;
+  if (askKong) {
+    const listing = await askKongList(inputs);
+    const a = orRefuse(
+      assess(snapshot.rows, snapshot.legacyTables, target, inputs.decommissionedOld, listsFromKong(listing, target, known)),
+    );
+    const prefix = known
+      ? ""
+      : `Kong ${inputs.kongVersion} is not in this package's catalogue: planned from its own kong migrations list. `;
+    plan = summarize(a.plan, "kong", prefix);
+    if (known) {
+      const c = assess(snapshot.rows, snapshot.legacyTables, target, inputs.decommissionedOld);
+      const differs = disagreement(listing, c.state, inputs.kongVersion);
+      if (differs) plan = { ...plan, warnings: [differs, ...(plan.warnings ?? [])] };
+    } else if (a.plan.step === "bootstrap") {
+      plan = {
+        ...plan,
+        reason: `${plan.reason} Kong lists no names before a bootstrap: it runs every migration Kong ${inputs.kongVersion} knows.`,
+      };
+    }
+  } else {
+    plan = summarize(orRefuse(assess(snapshot.rows, snapshot.legacyTables, target, inputs.decommissionedOld)).plan, "database");
+  }
   const missing = plan.command === "none" ? undefined : missingForWrite(privileges, settings.user);
   if (missing) {
     throw new CheckFailure(
@@ -182,7 +221,12 @@ export async function read(id: string, props: Record<string, unknown>): Promise<
   const snapshot = await observeDatabase(databaseSettings(inputs), inputs.dbTimeoutSeconds).catch((e) => {
     throw new Error(`refresh could not read ${idOf(inputs)}: ${message(e, inputs)}`);
   });
-  const assessment = assess(snapshot.rows, snapshot.legacyTables, targetOf(inputs), inputs.decommissionedOld);
+  // A release the catalogue does not know can only be read against Kong's own list.
+  const lists =
+    inputs.planWith === "kong" && !catalogued(inputs.kongVersion, inputs.edition)
+      ? listsFromKong(await askKongList(inputs), targetOf(inputs), false)
+      : undefined;
+  const assessment = assess(snapshot.rows, snapshot.legacyTables, targetOf(inputs), inputs.decommissionedOld, lists);
   return { id, props: { ...buildOutputs(inputs, assessment, previous.lastRun, previous.reloadRequired === true) } };
 }
 

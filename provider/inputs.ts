@@ -6,6 +6,7 @@ import type { Edition, KongTarget } from "./kong/catalogue-types";
 import { checkVersion } from "./kong/catalogue";
 import { DATABASE_DEFAULTS, type DatabaseSettings } from "./postgres/settings";
 import { hasPeer, missingPeerMessage } from "./optional-peers";
+import { answerableByKongOnly, planWithOf, type PlanWith } from "./plan-with";
 
 /** Pulumi's unknown-value sentinel: what an unknown input looks like to a dynamic provider in preview. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -45,8 +46,12 @@ export interface PlanSummary {
    */
   readonly wouldRun: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
   readonly reason: string;
-  /** `database` when read from PostgreSQL; `catalogue` when the database could not be reached. */
-  readonly source: "database" | "catalogue";
+  /**
+   * `kong` when the runner's Kong listed the migrations (`kong migrations list`); `database` when
+   * read from PostgreSQL and planned with the catalogue; `catalogue` when the database could not be
+   * reached.
+   */
+  readonly source: "kong" | "database" | "catalogue";
   readonly warnings?: readonly string[];
 }
 
@@ -59,6 +64,8 @@ export interface Inputs {
   readonly plugins: readonly string[];
   readonly decommissionedOld: boolean;
   readonly runner: LocalRunnerInput | KubernetesRunnerInput;
+  /** Who answers "what would run" (see `./plan-with.ts`). */
+  readonly planWith: PlanWith;
   readonly lockTimeoutSeconds: number;
   readonly dbTimeoutSeconds: number;
   readonly commandTimeoutSeconds: number;
@@ -219,7 +226,9 @@ export function normalizeInputs(news: Raw): { inputs: Inputs; failures: Failure[
     failures.push({ property: "kongVersion", reason: `kongVersion is required: the Kong version the new nodes run, e.g. "2.1.4".` });
   } else if (kongVersion !== UNKNOWN && (edition === "oss" || edition === "enterprise")) {
     const verdict = checkVersion(kongVersion, edition);
-    if (!verdict.ok) failures.push({ property: "kongVersion", reason: verdict.reason });
+    // A release the catalogue does not know is planned from Kong's own list (planWith: "kong").
+    const deferred = answerableByKongOnly(kongVersion, edition) && (news.planWith ?? "kong") === "kong" && isLocalOrKongPlanned(news);
+    if (!verdict.ok && !deferred) failures.push({ property: "kongVersion", reason: verdict.reason });
   }
   let plugins: string[] = ["bundled"];
   if (news.plugins !== undefined) {
@@ -235,6 +244,7 @@ export function normalizeInputs(news: Raw): { inputs: Inputs; failures: Failure[
       });
     } else plugins = news.plugins as string[];
   }
+  const runnerInput = runner(news.runner, failures);
   const inputs: Inputs = {
     database: db.settings,
     ...(password !== undefined ? { password } : {}),
@@ -242,7 +252,8 @@ export function normalizeInputs(news: Raw): { inputs: Inputs; failures: Failure[
     edition: (edition as Edition) ?? "oss",
     plugins,
     decommissionedOld: bool(news.decommissionedOld, "decommissionedOld", false, failures),
-    runner: runner(news.runner, failures),
+    runner: runnerInput,
+    planWith: planWithOf(news.planWith, runnerInput.kind, failures),
     lockTimeoutSeconds: positiveInt(news.lockTimeoutSeconds, "lockTimeoutSeconds", DEFAULT_TIMEOUTS.lockTimeoutSeconds, failures),
     dbTimeoutSeconds: positiveInt(news.dbTimeoutSeconds, "dbTimeoutSeconds", DEFAULT_TIMEOUTS.dbTimeoutSeconds, failures),
     commandTimeoutSeconds: positiveInt(
@@ -254,6 +265,13 @@ export function normalizeInputs(news: Raw): { inputs: Inputs; failures: Failure[
   };
   // In preview, unknown values are not failures: they are checked again during the update.
   return { inputs, failures: failures.filter((f) => !containsUnknown(valueAt(news, f.property))) };
+}
+
+/** planWith resolves to "kong": given so, or left to the default of a local runner. */
+function isLocalOrKongPlanned(news: Raw): boolean {
+  if (news.planWith === "kong") return true;
+  const r = news.runner;
+  return r === undefined || (isObject(r) && (r.kind === undefined || r.kind === "local"));
 }
 
 function valueAt(obj: Raw, property: string): unknown {

@@ -14,6 +14,9 @@ import { buildOutputs, describePlan, summarize, type LastRun, type Outputs } fro
 import { observeDatabase, type SchemaMetaSnapshot } from "./postgres/schema-meta";
 import { kongEnvironment } from "./postgres/settings";
 import { runnerFor } from "./runners";
+import { askKongList } from "./kong-preflight";
+import { listsFromKong } from "./kong/kong-answer";
+import { catalogued } from "./plan-with";
 import { assertSucceeded, lockAborted } from "./runners/outcome";
 import type { MigrationCommand } from "./runners/types";
 
@@ -21,9 +24,18 @@ const LOCK_RETRIES = 3;
 /** finish (an earlier up's pending), up, finish: the longest sequence one update runs. */
 const MAX_STEPS = 3;
 
+/**
+ * Reads the database, and with `planWith: "kong"` Kong's own `kong migrations list`, which then
+ * decides what the target knows (and so what runs and what a step must leave).
+ */
 export async function observe(inputs: Inputs): Promise<{ snapshot: SchemaMetaSnapshot; assessment: Assessment }> {
   const snapshot = await observeDatabase(databaseSettings(inputs), inputs.dbTimeoutSeconds);
-  return { snapshot, assessment: orRefuse(assess(snapshot.rows, snapshot.legacyTables, targetOf(inputs), inputs.decommissionedOld)) };
+  const target = targetOf(inputs);
+  const lists =
+    inputs.planWith === "kong"
+      ? listsFromKong(await askKongList(inputs), target, catalogued(inputs.kongVersion, inputs.edition))
+      : undefined;
+  return { snapshot, assessment: orRefuse(assess(snapshot.rows, snapshot.legacyTables, target, inputs.decommissionedOld, lists)) };
 }
 
 function logLock(snapshot: SchemaMetaSnapshot, command: MigrationCommand): void {

@@ -87,6 +87,7 @@ export class KongDatabaseMigration extends pulumi.dynamic.Resource {
         plugins: args.plugins,
         decommissionedOld: args.decommissionedOld,
         runner: args.runner,
+        planWith: args.planWith,
         lockTimeoutSeconds: args.lockTimeoutSeconds,
         dbTimeoutSeconds: args.dbTimeoutSeconds,
         commandTimeoutSeconds: args.commandTimeoutSeconds,

@@ -7,8 +7,16 @@
 /** The `kong migrations` sub-commands the provider ever runs (never `reset`). */
 export type MigrationCommand = "bootstrap" | "up" | "finish" | "list";
 
+/** What a runner executes: a migrations sub-command, or `kong version` (the preflight). */
+export type KongCommand = MigrationCommand | "version";
+
+/** The arguments after `kong`: `version`, or `migrations <command> <flags…>`. */
+export function kongArguments(request: Pick<RunRequest, "command" | "flags">): string[] {
+  return request.command === "version" ? ["version"] : ["migrations", request.command, ...request.flags];
+}
+
 export interface RunRequest {
-  readonly command: MigrationCommand;
+  readonly command: KongCommand;
   /** Flags after the sub-command, e.g. `["--db-timeout", "60", "--lock-timeout", "60"]`. */
   readonly flags: readonly string[];
   /**

@@ -1,6 +1,7 @@
 /**
  * Issue 9 through the real Pulumi CLI: `pulumi preview` fails on a definite database answer (wrong
- * password, missing database) with the provider's message and leaves the database untouched; an
+ * password, missing database) and on a runner whose Kong is another version, with the provider's
+ * message, and leaves the database untouched; an
  * unreachable database previews from the catalogue with a real warning on the resource.
  */
 import { strict as assert } from "node:assert";
@@ -67,6 +68,19 @@ describe("end to end: pulumi preview checks the database (issue 9)", function ()
     assert.ok(out.includes(`database "${missing}" does not exist (SQLSTATE 3D000). Kong does not create the database`), out);
     const exists = await withClient("postgres", (c) => c.query("SELECT 1 FROM pg_database WHERE datname = $1", [missing]));
     assert.equal(exists.rowCount, 0);
+  });
+
+  it("a runner whose kong-sim impersonates another version fails pulumi preview naming both versions", async () => {
+    s = await newQuickstartStack(db(), "2.1.4", [["simEnv.KONG_SIM_VERSION", "2.0.5"]]);
+    const r = await s.run(["preview"]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.ok(
+      (r.stdout + r.stderr).includes(
+        `property kongVersion value {2.1.4} has a problem: kongVersion is 2.1.4, but the runner's Kong is 2.0.5 (local process kong version printed "2.0.5").`,
+      ),
+      r.stdout + r.stderr,
+    );
+    assert.equal(await tables(db()), "0");
   });
 
   it("an unreachable database previews from the catalogue with a warning on the resource", async () => {

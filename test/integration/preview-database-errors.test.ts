@@ -86,7 +86,7 @@ describe("preview: database errors are classified (issue 9)", function () {
     assert.deepEqual(ok.failures ?? [], []);
     const plan = (ok.inputs as Raw).plan as Raw;
     assert.equal(plan.command, "kong migrations bootstrap");
-    assert.equal(plan.source, "database");
+    assert.equal(plan.source, "kong");
     assert.deepEqual(await tablesIn(d), []);
   });
 

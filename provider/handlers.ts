@@ -10,6 +10,7 @@ import { describeMigrations } from "./kong/planner";
 import { compareVersions, parseKongVersion } from "./kong/version";
 import { knownMigrations } from "./kong/catalogue";
 import { containsUnknown, databaseSettings, normalizeInputs, targetOf, type Failure, type Inputs, type PlanSummary } from "./inputs";
+import { USER_KEYS } from "./input-keys";
 import { log } from "./log";
 import { buildOutputs, summarize, type Outputs } from "./outputs";
 import { observeDatabase } from "./postgres/schema-meta";
@@ -22,21 +23,6 @@ import { checkVersion } from "./kong/catalogue";
 import { catalogued } from "./plan-with";
 import { reconcile } from "./reconcile";
 import { redact } from "./runners/types";
-
-/** Keys a user sets; a change in any of them is an update (password: so refresh uses the new one). */
-const USER_KEYS = [
-  "database",
-  "planWith",
-  "password",
-  "kongVersion",
-  "edition",
-  "plugins",
-  "decommissionedOld",
-  "runner",
-  "lockTimeoutSeconds",
-  "dbTimeoutSeconds",
-  "commandTimeoutSeconds",
-] as const;
 
 function message(e: unknown, inputs: Inputs): string {
   const text = e instanceof Error ? e.message : String(e);

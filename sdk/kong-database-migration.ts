@@ -79,6 +79,9 @@ export class KongDatabaseMigration extends pulumi.dynamic.Resource {
       kongDatabaseMigrationProvider,
       name,
       {
+        // Keys the class does not know (a misspelled `decomissionedOld` from JavaScript) reach the
+        // provider, whose check refuses them with a suggestion; every known key is set below.
+        ...(args as object),
         // Unsecret only the projection without the password, so a secret password does not hide the rest.
         database: pulumi.unsecret(database.apply(({ password: _p, ...rest }) => rest)),
         password: pulumi.secret(password),

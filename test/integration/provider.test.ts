@@ -260,19 +260,24 @@ describe("KongDatabaseMigration provider (real PostgreSQL, kong-sim)", function 
   describe("bad input is refused at check, naming the property, before any database change", () => {
     const cases: Array<[string, Raw, string, RegExp]> = [
       ["malformed version", { kongVersion: "v2.1" }, "kongVersion", /v2\.1/],
-      ["unknown edition", { edition: "community" }, "edition", /^edition must be "oss" or "enterprise" \(got "community"\)\.$/],
+      [
+        "unknown edition",
+        { edition: "community" },
+        "edition",
+        /^edition must be "oss" or "enterprise" \(got "community"\): set the edition your Kong nodes run, or leave it out for "oss"\.$/,
+      ],
       ["empty host", { database: { host: "" } }, "database.host", /^database\.host is empty/],
       [
         "bad port",
         { database: { host: "127.0.0.1", port: 70000 } },
         "database.port",
-        /^database\.port must be a whole number from 1 to 65535 \(got 70000\)\.$/,
+        /^database\.port must be a whole number from 1 to 65535 \(got 70000\): give the PostgreSQL port \(KONG_PG_PORT\), or leave it out for 5432\.$/,
       ],
       [
         "bad timeout",
         { lockTimeoutSeconds: 0 },
         "lockTimeoutSeconds",
-        /^lockTimeoutSeconds must be a whole number of seconds from 1 to 86400 \(got 0\); default 60\.$/,
+        /^lockTimeoutSeconds must be a whole number of seconds from 1 to 86400 \(got 0\): set one, or leave it out for the default 60\.$/,
       ],
       [
         "password in runner env",

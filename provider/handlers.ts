@@ -17,12 +17,16 @@ import { buildOutputs, summarize, type Outputs } from "./outputs";
 import { observeDatabase } from "./postgres/schema-meta";
 import { communityNotReady, communityPlan, communityStepDue } from "./community-step";
 import { migrateCommunityInputRefusal } from "./kong/community-to-enterprise";
+import { observeForCheck } from "./postgres/observe-for-check";
+import { missingForWrite } from "./postgres/privileges";
+import { CheckFailure, isCheckFailure } from "./check-failure";
+import { askKongList, askKongVersion } from "./kong-preflight";
+import { disagreement, listsFromKong } from "./kong/kong-answer";
+import { checkVersion } from "./kong/catalogue";
+import { catalogued } from "./plan-with";
 import { reconcile } from "./reconcile";
 import { redact } from "./runners/types";
 import { withIrreversibleNotice } from "./backup/preview-notice";
-
-/** Connect timeout for planning in check: a preview should not hang on an unreachable database. */
-const CHECK_TIMEOUT_SECONDS = 10;
 
 function message(e: unknown, inputs: Inputs): string {
   const text = e instanceof Error ? e.message : String(e);
@@ -33,12 +37,14 @@ function message(e: unknown, inputs: Inputs): string {
 function planFromCatalogue(inputs: Inputs, olds: Record<string, unknown>, why: string): PlanSummary {
   const prevVersion = typeof olds.kongVersion === "string" && parseKongVersion(olds.kongVersion) ? olds.kongVersion : undefined;
   const prefix = `database unreachable (${why}); planned from the catalogue assuming the database is `;
+  const warning = `${idOf(inputs)} could not be reached (${why}): this plan comes from the catalogue, not from the database; pulumi up reads the database again before running anything.`;
   if (!prevVersion) {
     return {
       command: "kong migrations bootstrap or up",
       wouldRun: {},
       reason: `${prefix}unknown: create runs bootstrap if it is empty, else up`,
       source: "catalogue",
+      warnings: [warning],
     };
   }
   const prev = {
@@ -47,7 +53,8 @@ function planFromCatalogue(inputs: Inputs, olds: Record<string, unknown>, why: s
     plugins: Array.isArray(olds.plugins) ? (olds.plugins as string[]) : inputs.plugins,
   };
   const a = orRefuse(assess(rowsAt(prev), false, targetOf(inputs), inputs.decommissionedOld));
-  return summarize(a.plan, "catalogue", `${prefix}at Kong ${prevVersion}. `);
+  const plan = summarize(a.plan, "catalogue", `${prefix}at Kong ${prevVersion}. `);
+  return { ...plan, warnings: [warning, ...(plan.warnings ?? [])] };
 }
 
 /** A version bump while decommissionedOld stays true would let finish run with the new old cluster still up. */
@@ -55,6 +62,7 @@ function staleDecommission(olds: Record<string, unknown>, inputs: Inputs, plan: 
   if (olds.decommissionedOld !== true || !inputs.decommissionedOld || plan.command !== "kong migrations up") return;
   if (typeof olds.kongVersion !== "string" || !parseKongVersion(olds.kongVersion)) return;
   if (compareVersions(inputs.kongVersion, olds.kongVersion) <= 0) return;
+  if (!catalogued(inputs.kongVersion, inputs.edition)) return; // teardowns known only to Kong: not checked
   const known = knownMigrations(targetOf(inputs));
   const teardowns: Record<string, string[]> = {};
   for (const s of known) {
@@ -72,19 +80,66 @@ function staleDecommission(olds: Record<string, unknown>, inputs: Inputs, plan: 
   };
 }
 
-/** The plan from the database (read-only), or from the catalogue when it cannot be read. Throws refusals. */
+/**
+ * The plan, read-only: `kong version` and `kong migrations list` through the runner when
+ * `planWith` is `kong` (a version mismatch or a runner that cannot start Kong fails check), the
+ * database's `schema_meta` with the catalogue otherwise or as the cross-check, and the catalogue
+ * alone when the server cannot be reached. Throws refusals, and a `CheckFailure` for a definite
+ * answer (password, database, privilege, TLS: see `postgres/db-errors.ts`).
+ */
 async function planFor(inputs: Inputs, olds: Record<string, unknown>): Promise<PlanSummary> {
-  let snapshot;
-  try {
-    snapshot = await observeDatabase(databaseSettings(inputs), Math.min(inputs.dbTimeoutSeconds, CHECK_TIMEOUT_SECONDS));
-  } catch (e) {
-    return planFromCatalogue(inputs, olds, message(e, inputs));
+  const settings = databaseSettings(inputs);
+  const known = catalogued(inputs.kongVersion, inputs.edition);
+  const askKong = inputs.planWith === "kong";
+  if (askKong) await askKongVersion(inputs);
+  const seen = await observeForCheck(settings, inputs.dbTimeoutSeconds);
+  if (!seen.ok) {
+    if (seen.problem.kind === "definite") throw new CheckFailure(seen.problem.property, seen.problem.reason);
+    if (!known) {
+      const verdict = checkVersion(inputs.kongVersion, inputs.edition);
+      throw new CheckFailure(
+        "kongVersion",
+        `${verdict.ok ? "" : `${verdict.reason}. `}Only Kong itself can plan it, and the database could not be reached for ` +
+          `kong migrations list (${seen.problem.detail}). Preview again once the database is reachable.`,
+      );
+    }
+    return planFromCatalogue(inputs, olds, seen.problem.detail);
   }
-  const observed = snapshot;
-  const assessment = withLockContext(observed, () =>
-    orRefuse(assess(observed.rows, observed.legacyTables, targetOf(inputs), inputs.decommissionedOld)),
-  );
-  return summarize(assessment.plan, "database");
+  const { snapshot, privileges } = seen;
+  const target = targetOf(inputs);
+  let plan: PlanSummary;
+  if (askKong) {
+    const listing = await askKongList(inputs);
+    const a = withLockContext(snapshot, () =>
+      orRefuse(assess(snapshot.rows, snapshot.legacyTables, target, inputs.decommissionedOld, listsFromKong(listing, target, known))),
+    );
+    const prefix = known
+      ? ""
+      : `Kong ${inputs.kongVersion} is not in this package's catalogue: planned from its own kong migrations list. `;
+    plan = summarize(a.plan, "kong", prefix);
+    if (known) {
+      const c = assess(snapshot.rows, snapshot.legacyTables, target, inputs.decommissionedOld);
+      const differs = disagreement(listing, c.state, inputs.kongVersion);
+      if (differs) plan = { ...plan, warnings: [differs, ...(plan.warnings ?? [])] };
+    } else if (a.plan.step === "bootstrap") {
+      plan = {
+        ...plan,
+        reason: `${plan.reason} Kong lists no names before a bootstrap: it runs every migration Kong ${inputs.kongVersion} knows.`,
+      };
+    }
+  } else {
+    const a = withLockContext(snapshot, () => orRefuse(assess(snapshot.rows, snapshot.legacyTables, target, inputs.decommissionedOld)));
+    plan = summarize(a.plan, "database");
+  }
+  const missing = plan.command === "none" ? undefined : missingForWrite(privileges, settings.user);
+  if (missing) {
+    throw new CheckFailure(
+      settings.schema ? "database.schema" : "database.user",
+      `${plan.command} would fail at ${idOf(inputs)}: ${missing}. Grant it (GRANT USAGE, CREATE ON SCHEMA "${privileges.schema}" ` +
+        `TO "${settings.user}"), make the role the owner of that schema, or use the role that owns Kong's tables.`,
+    );
+  }
+  return plan;
 }
 
 export async function check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
@@ -105,6 +160,7 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
   try {
     plan = await planFor(inputs, olds);
   } catch (e) {
+    if (isCheckFailure(e)) return { inputs: news, failures: [{ property: e.property, reason: message(e, inputs) }] };
     if (!isKongMigrationError(e)) throw e;
     return { inputs: news, failures: [{ property: e.property ?? "kongVersion", reason: message(e, inputs) }] };
   }
@@ -163,7 +219,12 @@ export async function read(id: string, props: Record<string, unknown>): Promise<
   const snapshot = await observeDatabase(databaseSettings(inputs), inputs.dbTimeoutSeconds).catch((e) => {
     throw new Error(`refresh could not read ${idOf(inputs)}: ${message(e, inputs)}`);
   });
-  const assessment = assess(snapshot.rows, snapshot.legacyTables, targetOf(inputs), inputs.decommissionedOld);
+  // A release the catalogue does not know can only be read against Kong's own list.
+  const lists =
+    inputs.planWith === "kong" && !catalogued(inputs.kongVersion, inputs.edition)
+      ? listsFromKong(await askKongList(inputs), targetOf(inputs), false)
+      : undefined;
+  const assessment = assess(snapshot.rows, snapshot.legacyTables, targetOf(inputs), inputs.decommissionedOld, lists);
   const outs = buildOutputs(inputs, assessment, previous.lastRun, previous.reloadRequired === true, previous.communityMigration);
   // The refreshed inputs carry the plan as of now (what an unchanged `pulumi up` would run), so the
   // next preview's diff shows only what it would run, not the plan of the run that already happened.

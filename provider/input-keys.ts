@@ -13,6 +13,7 @@ export const USER_KEYS = [
   "plugins",
   "decommissionedOld",
   "runner",
+  "planWith",
   "lockTimeoutSeconds",
   "dbTimeoutSeconds",
   "commandTimeoutSeconds",

@@ -10,6 +10,7 @@ import { DATABASE_DEFAULTS, type DatabaseSettings } from "./postgres/settings";
 import { hasPeer, missingPeerMessage } from "./optional-peers";
 import { backupInput, type BackupInput } from "./backup/backup-input";
 import type { IrreversibleNotice } from "./backup/irreversible";
+import { answerableByKongOnly, planWithOf, type PlanWith } from "./plan-with";
 
 /** Pulumi's unknown-value sentinel: what an unknown input looks like to a dynamic provider in preview. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -49,8 +50,12 @@ export interface PlanSummary {
    */
   readonly wouldRun: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
   readonly reason: string;
-  /** `database` when read from PostgreSQL; `catalogue` when the database could not be reached. */
-  readonly source: "database" | "catalogue";
+  /**
+   * `kong` when the runner's Kong listed the migrations (`kong migrations list`); `database` when
+   * read from PostgreSQL and planned with the catalogue; `catalogue` when the database could not be
+   * reached.
+   */
+  readonly source: "kong" | "database" | "catalogue";
   readonly warnings?: readonly string[];
   /** Set when the command cannot be undone (`finish`): what runs, and where the backup goes first. */
   readonly irreversible?: IrreversibleNotice;
@@ -65,6 +70,8 @@ export interface Inputs {
   readonly plugins: readonly string[];
   readonly decommissionedOld: boolean;
   readonly runner: LocalRunnerInput | KubernetesRunnerInput;
+  /** Who answers "what would run" (see `./plan-with.ts`). */
+  readonly planWith: PlanWith;
   readonly lockTimeoutSeconds: number;
   readonly dbTimeoutSeconds: number;
   readonly commandTimeoutSeconds: number;
@@ -348,8 +355,10 @@ export function normalizeInputs(news: Raw): { inputs: Inputs; failures: Failure[
     failures.push({ property: "kongVersion", reason: `kongVersion is required: the Kong version the new nodes run, e.g. "2.1.4".` });
   } else if (kongVersion !== UNKNOWN && (edition === "oss" || edition === "enterprise")) {
     const verdict = checkVersion(kongVersion, edition);
+    // A release of a series the catalogue does not know is planned from Kong's own list (planWith: "kong").
+    const deferred = answerableByKongOnly(kongVersion, edition) && (news.planWith ?? "kong") === "kong" && isLocalOrKongPlanned(news);
     const release = verdict.ok ? checkRelease(kongVersion, edition) : verdict;
-    if (!release.ok) failures.push({ property: "kongVersion", reason: release.reason });
+    if (!release.ok && !deferred) failures.push({ property: "kongVersion", reason: release.reason });
   }
   let plugins: string[] = ["bundled"];
   if (news.plugins !== undefined) {
@@ -393,6 +402,7 @@ export function normalizeInputs(news: Raw): { inputs: Inputs; failures: Failure[
     plugins,
     decommissionedOld: bool(news.decommissionedOld, "decommissionedOld", false, failures),
     runner: runnerInput,
+    planWith: planWithOf(news.planWith, runnerInput.kind, failures),
     lockTimeoutSeconds: positiveInt(news.lockTimeoutSeconds, "lockTimeoutSeconds", DEFAULT_TIMEOUTS.lockTimeoutSeconds, failures),
     dbTimeoutSeconds: positiveInt(news.dbTimeoutSeconds, "dbTimeoutSeconds", DEFAULT_TIMEOUTS.dbTimeoutSeconds, failures),
     commandTimeoutSeconds: positiveInt(
@@ -408,6 +418,13 @@ export function normalizeInputs(news: Raw): { inputs: Inputs; failures: Failure[
   };
   // In preview, unknown values are not failures: they are checked again during the update.
   return { inputs, failures: failures.filter((f) => !containsUnknown(valueAt(news, f.property))) };
+}
+
+/** planWith resolves to "kong": given so, or left to the default of a local runner. */
+function isLocalOrKongPlanned(news: Raw): boolean {
+  if (news.planWith === "kong") return true;
+  const r = news.runner;
+  return r === undefined || (isObject(r) && (r.kind === undefined || r.kind === "local"));
 }
 
 function valueAt(obj: Raw, property: string): unknown {

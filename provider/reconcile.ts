@@ -15,6 +15,9 @@ import { buildOutputs, describePlan, summarize, type LastRun, type Outputs } fro
 import { observeDatabase, type SchemaMetaSnapshot } from "./postgres/schema-meta";
 import { kongEnvironment } from "./postgres/settings";
 import { runnerFor } from "./runners";
+import { askKongList } from "./kong-preflight";
+import { listsFromKong } from "./kong/kong-answer";
+import { catalogued } from "./plan-with";
 import { assertSucceeded, lockAborted } from "./runners/outcome";
 import { backupBeforeIrreversible } from "./backup/take-backup";
 import type { MigrationCommand } from "./runners/types";
@@ -25,10 +28,19 @@ const LOCK_RETRIES = 3;
 /** finish (an earlier up's pending), up, finish: the longest sequence one update runs. */
 const MAX_STEPS = 3;
 
+/**
+ * Reads the database, and with `planWith: "kong"` Kong's own `kong migrations list`, which then
+ * decides what the target knows (and so what runs and what a step must leave).
+ */
 export async function observe(inputs: Inputs): Promise<{ snapshot: SchemaMetaSnapshot; assessment: Assessment }> {
   const snapshot = await observeDatabase(databaseSettings(inputs), inputs.dbTimeoutSeconds);
+  const target = targetOf(inputs);
+  const lists =
+    inputs.planWith === "kong"
+      ? listsFromKong(await askKongList(inputs), target, catalogued(inputs.kongVersion, inputs.edition))
+      : undefined;
   const assessment = withLockContext(snapshot, () =>
-    orRefuse(assess(snapshot.rows, snapshot.legacyTables, targetOf(inputs), inputs.decommissionedOld)),
+    orRefuse(assess(snapshot.rows, snapshot.legacyTables, target, inputs.decommissionedOld, lists)),
   );
   return { snapshot, assessment };
 }

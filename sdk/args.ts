@@ -139,6 +139,26 @@ export interface KongDatabaseMigrationArgs {
   readonly migrateCommunityEntities?: pulumi.Input<boolean>;
   /** How `kong` is executed. Default `{ kind: "local", command: ["kong"] }`. */
   readonly runner?: pulumi.Input<RunnerArgs>;
+  /**
+   * Who tells the preview what would run.
+   *
+   * - `"kong"`: the runner's own Kong, read-only. `check` runs `kong version` (a version or edition
+   *   other than `kongVersion`/`edition` fails the preview, naming both; so does a runner that
+   *   cannot start Kong) and `kong migrations list` against the database, and the plan shows
+   *   Kong's answer. The bundled catalogue cross-checks it: where they disagree the preview warns
+   *   and follows Kong. A `kongVersion` the catalogue does not know (a newer release) is accepted
+   *   and planned from Kong alone. `up` re-plans from Kong's list before and after each step.
+   * - `"catalogue"`: the database's `schema_meta` and the bundled catalogue only; nothing is
+   *   executed at preview, and `kongVersion` must be catalogued.
+   *
+   * Either way an unreachable database previews from the catalogue with a warning.
+   *
+   * Default: `"kong"` for the local runner (a local process per preview). `"catalogue"` for the
+   * Kubernetes runner, because asking Kong there creates a Job in the cluster at every preview:
+   * a side effect (a pod scheduled, an image pulled, quota used) that a preview should only have
+   * when you opt in. Changing it is an update that runs nothing.
+   */
+  readonly planWith?: pulumi.Input<"kong" | "catalogue">;
   /** `--lock-timeout` in seconds: how long Kong waits for and holds its migrations lock. Default 60. */
   readonly lockTimeoutSeconds?: pulumi.Input<number>;
   /** `--db-timeout` in seconds. Default 60. */

@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { kongDatabaseMigrationProvider } from "../provider";
 import { assertPeers } from "../provider/optional-peers";
 import type { KongDatabaseMigrationArgs } from "./args";
+import { warnFromPlan } from "./plan-warnings";
 
 export const KONG_DATABASE_MIGRATION_TYPE = "pulumi-nodejs:dynamic/kong-migrations:KongDatabaseMigration";
 
@@ -148,6 +149,7 @@ export class KongDatabaseMigration extends pulumi.dynamic.Resource {
         plugins: args.plugins,
         decommissionedOld: args.decommissionedOld,
         runner: args.runner,
+        planWith: args.planWith,
         lockTimeoutSeconds: args.lockTimeoutSeconds,
         dbTimeoutSeconds: args.dbTimeoutSeconds,
         commandTimeoutSeconds: args.commandTimeoutSeconds,
@@ -173,7 +175,8 @@ export class KongDatabaseMigration extends pulumi.dynamic.Resource {
     );
     // The encrypted password stays in state (refresh needs it) but is not a property of the resource.
     delete (this as unknown as Record<string, unknown>).password;
-    // A preview that would run an irreversible step says so as a warning on this resource
+    warnFromPlan(this, this.plan);
+    // A preview that would run an irreversible step (finish, migrate-community-to-enterprise) says so
     // (the provider's own output is only info lines, pulumi-dynamic-providers.md §1.8).
     this.plan.apply((p) => {
       if (p?.irreversible?.warning) void pulumi.log.warn(p.irreversible.warning, this);

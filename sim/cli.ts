@@ -31,6 +31,7 @@ const lazy = {
   errors: () => require("./errors") as typeof import("./errors"),
   help: () => require("./help") as typeof import("./help"),
   catalogue: () => require("../provider/kong/catalogue") as typeof import("../provider/kong/catalogue"),
+  file: () => require("./catalogue-file") as typeof import("./catalogue-file"),
 };
 
 /** Kong's top-level handler for anything thrown. */
@@ -46,18 +47,32 @@ function scrubLibpqEnvironment(env: NodeJS.ProcessEnv): void {
   for (const k of Object.keys(env)) if (k.startsWith("PG")) delete env[k];
 }
 
+/** The impersonated release: a catalogue file's (KONG_SIM_CATALOGUE_FILE), else a catalogued version. */
 function target(env: NodeJS.ProcessEnv) {
-  const { readTarget } = lazy.config();
-  const t = readTarget(env);
-  const check = lazy.catalogue().checkVersion(t.version, t.edition);
-  if (!check.ok) throw new (lazy.config().ConfigError as typeof ConfigError)(check.reason);
-  return t;
+  return lazy.file().simRelease(env, (e) => {
+    const t = lazy.config().readTarget(e);
+    const check = lazy.catalogue().checkVersion(t.version, t.edition);
+    if (!check.ok) throw new (lazy.config().ConfigError as typeof ConfigError)(check.reason);
+    return t;
+  });
+}
+
+/** The release's migrations and lineage for `KONG_PLUGINS` (see `catalogue-file.ts`). */
+function releaseLists(release: ReturnType<typeof target>, tgt: import("../provider/kong/catalogue-types").KongTarget) {
+  const sql = require("./migration-sql") as typeof import("./migration-sql");
+  if (release.file) {
+    const known = lazy.file().knownFromFile(release.file, tgt);
+    return { known, lineage: sql.lineageOfList(known), uncatalogued: [] as string[] };
+  }
+  const catalogue = lazy.catalogue();
+  return { known: catalogue.knownMigrations(tgt), lineage: sql.lineageOf(tgt), uncatalogued: catalogue.uncataloguedPlugins(tgt) };
 }
 
 async function migrations(argv: readonly string[], env: NodeJS.ProcessEnv, log: Logger): Promise<number> {
   let verbose = argv.includes("--v") || argv.includes("--vv");
   try {
-    const { version, edition } = target(env);
+    const release = target(env);
+    const { version, edition } = release;
     const parsed = lazy.args().parseMigrationArgs(argv, version, edition);
     if (!parsed.ok) {
       log.stderr(parsed.stderr);
@@ -69,13 +84,18 @@ async function migrations(argv: readonly string[], env: NodeJS.ProcessEnv, log: 
     else if (args.v) log.setLevel("verbose");
     log.verboseLine(`Kong: ${version}`);
     if (args.quiet) log.disable();
-    return await runMigrationCommand(args, env, log);
+    return await runMigrationCommand(args, env, log, release);
   } catch (e) {
     return printError(log, e, verbose);
   }
 }
 
-async function runMigrationCommand(args: MigrationArgs, env: NodeJS.ProcessEnv, log: Logger): Promise<number> {
+async function runMigrationCommand(
+  args: MigrationArgs,
+  env: NodeJS.ProcessEnv,
+  log: Logger,
+  release: ReturnType<typeof target>,
+): Promise<number> {
   const { readConfig } = lazy.config();
   const { CMD_SITE, KongError: KE } = lazy.errors();
   const { dbTimeoutIsOptional } = require("./messages") as typeof import("./messages");
@@ -90,12 +110,12 @@ async function runMigrationCommand(args: MigrationArgs, env: NodeJS.ProcessEnv, 
   log.verboseLine(`prefix in use: ${args.prefix ?? env.KONG_PREFIX ?? "/usr/local/kong"}`);
   const { readFaults } = require("./faults") as typeof import("./faults");
   const faults = readFaults(env);
-  const catalogue = lazy.catalogue();
   const tgt = { version: config.version, edition: config.edition, plugins: config.plugins };
-  for (const p of catalogue.uncataloguedPlugins(tgt)) {
+  const lists = releaseLists(release, tgt);
+  for (const p of lists.uncatalogued) {
     log.verboseLine(`kong-sim: plugin '${p}' is not in the catalogue; treated as a plugin without migrations`);
   }
-  const known = catalogue.knownMigrations(tgt);
+  const known = lists.known;
 
   const dbTimeoutMs =
     args.dbTimeout !== undefined ? args.dbTimeout * 1000 : dbTimeoutIsOptional(config.version) ? config.pg.timeoutMs : 60_000;
@@ -114,7 +134,7 @@ async function runMigrationCommand(args: MigrationArgs, env: NodeJS.ProcessEnv, 
       conn,
       config,
       known,
-      lineage: (require("./migration-sql") as typeof import("./migration-sql")).lineageOf(tgt),
+      lineage: lists.lineage,
       faults,
       flags: { yes: args.yes, force: args.force, lockTimeout: args.lockTimeout },
       owner: randomUUID(),
@@ -177,14 +197,13 @@ async function checkCompat(argv: readonly string[], env: NodeJS.ProcessEnv, log:
     return 2;
   }
   try {
-    target(env);
+    const release = target(env);
     const config = lazy.config().readConfig(env);
     const { Connector } = require("./connector") as typeof import("./connector");
     const conn = new Connector(config.pg, config.pg.timeoutMs);
     try {
       const tgt = { version: config.version, edition: config.edition, plugins: config.plugins };
-      const known = lazy.catalogue().knownMigrations(tgt);
-      const lineage = (require("./migration-sql") as typeof import("./migration-sql")).lineageOf(tgt);
+      const { known, lineage } = releaseLists(release, tgt);
       const { checkCompatCommand } = require("./commands/check-compat") as typeof import("./commands/check-compat");
       try {
         return await checkCompatCommand(conn, known, lineage, { ...config, database: config.pg.database }, log);

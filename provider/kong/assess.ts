@@ -2,7 +2,7 @@
  * From a `schema_meta` snapshot and the desired target to the observed state and the plan. Pure.
  */
 import { databaseVersionLowerBound, hasTeardown, knownMigrations, unverifiedMigrations } from "./catalogue";
-import type { KongTarget } from "./catalogue-types";
+import type { KongTarget, Subsystem } from "./catalogue-types";
 import { isKongMigrationError, type KongMigrationError } from "./errors";
 import { describeMigrations, planStep, type Plan } from "./planner";
 import { minorSeries } from "./version";
@@ -85,14 +85,27 @@ function withCommunityWarning(plan: Plan, target: KongTarget): Plan {
   return { ...plan, warnings: [...plan.warnings, warning] };
 }
 
-/** Never throws the planner's refusals: they come back in `refusal` (with a `none` plan). */
+/** What the target knows, when not from the catalogue (Kong's own `list`, see `kong-answer.ts`). */
+export interface KnownLists {
+  readonly known: readonly Subsystem[];
+  /** Names that are not newer than the target (`computeState`'s `reference`). */
+  readonly reference: readonly Subsystem[];
+}
+
+/**
+ * Never throws the planner's refusals: they come back in `refusal` (with a `none` plan). `lists`
+ * replaces the catalogue's lists of the target (required for a release the catalogue lacks).
+ */
 export function assess(
   rows: readonly SchemaMetaRow[] | undefined,
   legacyTables: boolean,
   target: KongTarget,
   decommissionedOld: boolean,
+  lists?: KnownLists,
 ): Assessment {
-  const state = computeState(rows, knownMigrations(target), knownMigrations({ ...target, plugins: ["all"] }));
+  const state = lists
+    ? computeState(rows, lists.known, lists.reference)
+    : computeState(rows, knownMigrations(target), knownMigrations({ ...target, plugins: ["all"] }));
   const recorded = rows ? recordedMigrations(rows) : {};
   const databaseVersion = rows ? databaseVersionLowerBound(recorded, target.edition) : undefined;
   const observed = {

@@ -15,7 +15,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { V1EnvVar, V1Job } from "@kubernetes/client-node";
-import type { RunRequest } from "./types";
+import { kongArguments, type RunRequest } from "./types";
 import type { KubernetesJobRunnerConfig } from "./kubernetes-config";
 import { KubernetesRunnerError } from "./kubernetes-errors";
 
@@ -85,7 +85,7 @@ export function buildMigrationJob(config: KubernetesJobRunnerConfig, request: Ru
             {
               name: MIGRATIONS_CONTAINER,
               image: config.image,
-              command: ["kong", "migrations", request.command, ...request.flags],
+              command: ["kong", ...kongArguments(request)],
               env: jobEnv(config, request),
             },
           ],

@@ -4,7 +4,7 @@
  */
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { redact, type KongRunner, type RunRequest, type RunResult } from "./types";
+import { kongArguments, redact, type KongRunner, type RunRequest, type RunResult } from "./types";
 
 export interface LocalRunnerConfig {
   /** Command prefix before `migrations <command>`, e.g. `["kong"]` or `["node", "kong-sim.js"]`. */
@@ -20,7 +20,7 @@ export function localRunner(config: LocalRunnerConfig): KongRunner {
     run(req: RunRequest): Promise<RunResult> {
       const [file, ...prefix] = config.command;
       const started = Date.now();
-      const child = spawn(file, [...prefix, "migrations", req.command, ...req.flags], {
+      const child = spawn(file, [...prefix, ...kongArguments(req)], {
         env: { ...process.env, ...config.env, ...req.env },
         stdio: ["ignore", "pipe", "pipe"],
         detached: true, // own process group, so a timeout kills everything Kong started

@@ -10,8 +10,16 @@
  */
 export type MigrationCommand = "bootstrap" | "up" | "finish" | "list" | "migrate-community-to-enterprise";
 
+/** What a runner executes: a migrations sub-command, or `kong version` (the preflight). */
+export type KongCommand = MigrationCommand | "version";
+
+/** The arguments after `kong`: `version`, or `migrations <command> <flags…>`. */
+export function kongArguments(request: Pick<RunRequest, "command" | "flags">): string[] {
+  return request.command === "version" ? ["version"] : ["migrations", request.command, ...request.flags];
+}
+
 export interface RunRequest {
-  readonly command: MigrationCommand;
+  readonly command: KongCommand;
   /** Flags after the sub-command, e.g. `["--db-timeout", "60", "--lock-timeout", "60"]`. */
   readonly flags: readonly string[];
   /**

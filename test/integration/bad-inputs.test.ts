@@ -98,7 +98,9 @@ const CASES: readonly Case[] = [
   },
   {
     name: "newer than the catalogue 9.9.0",
-    news: set({ kongVersion: "9.9.0" }),
+    // planWith "kong" (the local runner's default) defers an uncatalogued series to the runner's Kong
+    // (preview-kong.test.ts); planning with the catalogue alone refuses it.
+    news: set({ kongVersion: "9.9.0", planWith: "catalogue" }),
     property: "kongVersion",
     reason: /^Kong 9\.9\.0 is newer than this package's catalogue .*upgrade pulumi-kong-migrations$/,
   },

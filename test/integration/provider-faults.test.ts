@@ -41,6 +41,13 @@ const corePending = async (db: TestDatabase) =>
     await query<{ executed: string[]; pending: string[] | null }>(db, "SELECT executed, pending FROM schema_meta WHERE subsystem = 'core'")
   )[0];
 
+/**
+ * The lock tests race kong-sim's lock windows (seconds) against the provider's steps. With the
+ * default planWith "kong", every re-plan also runs `kong migrations list`, which shifts those
+ * windows on a loaded machine; they test the runner path, so they plan with the catalogue.
+ */
+const LOCK_TIMING = { planWith: "catalogue" } as const;
+
 describe("provider and kong-sim faults: the next pulumi up converges", function () {
   this.timeout(120_000);
   const db = useFreshDatabase();
@@ -96,12 +103,12 @@ describe("provider and kong-sim faults: the next pulumi up converges", function 
   it("a crash between a migration's SQL and its bookkeeping: the lock expires and the re-run completes", async () => {
     const s = await deploy(inputsFor(db(), "2.0.5"));
     // The crashed run's lock row lives for its --lock-timeout (2 s); the re-run waits up to 10 s.
-    const e = await failedUpdate(s, inputsFor(db(), "2.1.4", { lockTimeoutSeconds: 2 }, { KONG_SIM_CRASH_AFTER_SQL: "1" }));
+    const e = await failedUpdate(s, inputsFor(db(), "2.1.4", { lockTimeoutSeconds: 2, ...LOCK_TIMING }, { KONG_SIM_CRASH_AFTER_SQL: "1" }));
     assert.equal(e.code, "COMMAND_FAILED");
     assert.match(e.message, /^kong migrations up \(local process\) was killed by SIGKILL: /);
     const locks = await query<{ key: string }>(db(), "SELECT key FROM locks");
     assert.deepEqual(locks, [{ key: "migrations" }], "a crashed Kong leaves its lock row behind");
-    const { result, lines } = await capturingLogs(() => redeploy(s, inputsFor(db(), "2.1.4", { lockTimeoutSeconds: 10 })));
+    const { result, lines } = await capturingLogs(() => redeploy(s, inputsFor(db(), "2.1.4", { lockTimeoutSeconds: 10, ...LOCK_TIMING })));
     assert.equal(result.outs.phase, "pending-finish");
     assert.deepEqual((await corePending(db())).pending, ["009_200_to_210"]);
     assert.ok(
@@ -117,7 +124,7 @@ describe("provider and kong-sim faults: the next pulumi up converges", function 
   it("another node holding the lock: up waits, then re-plans from the database", async () => {
     const s = await deploy(inputsFor(db(), "2.0.5"));
     const { exited } = await otherNodeHoldingTheLock(db(), 2, 10);
-    const { result, lines } = await capturingLogs(() => redeploy(s, inputsFor(db(), "2.1.4", { lockTimeoutSeconds: 10 })));
+    const { result, lines } = await capturingLogs(() => redeploy(s, inputsFor(db(), "2.1.4", { lockTimeoutSeconds: 10, ...LOCK_TIMING })));
     assert.equal((await exited).code, 0);
     assert.equal(result.outs.phase, "pending-finish");
     assert.ok(lines.includes("[kong-migrations] kong: aborted: another node is performing database changes"), lines.join("\n"));
@@ -132,7 +139,7 @@ describe("provider and kong-sim faults: the next pulumi up converges", function 
   it("a lock held past lockTimeoutSeconds fails with LOCK_TIMEOUT and changes nothing", async () => {
     const s = await deploy(inputsFor(db(), "2.0.5"));
     const { exited } = await otherNodeHoldingTheLock(db(), 8, 30);
-    const e = await failedUpdate(s, inputsFor(db(), "2.1.4", { lockTimeoutSeconds: 2 }));
+    const e = await failedUpdate(s, inputsFor(db(), "2.1.4", { lockTimeoutSeconds: 2, ...LOCK_TIMING }));
     assert.equal(e.code, "LOCK_TIMEOUT");
     assert.match(
       e.message,
@@ -147,7 +154,9 @@ describe("provider and kong-sim faults: the next pulumi up converges", function 
     // Another node holds the lock (its 2.1.4 up then fails on the pending migrations, inside the lock as
     // 2.1.x does); finish does not wait for the lock: Kong aborts it.
     const { exited } = await otherNodeHoldingTheLock(db(), 8, 30);
-    const { result: e, lines } = await capturingLogs(() => failedUpdate(s, inputsFor(db(), "2.1.4", { decommissionedOld: true })));
+    const { result: e, lines } = await capturingLogs(() =>
+      failedUpdate(s, inputsFor(db(), "2.1.4", { decommissionedOld: true, ...LOCK_TIMING })),
+    );
     assert.equal(e.code, "LOCK_ABORTED");
     assert.equal(
       e.message,
@@ -164,8 +173,10 @@ describe("provider and kong-sim faults: the next pulumi up converges", function 
   it("verifies by reading the database: a kong that is not the declared version fails the update", async () => {
     const s = await deploy(inputsFor(db(), "2.0.5"));
     // The runner's kong is really 2.0.5 while kongVersion says 2.1.4: its `up` finds nothing to do and exits 0.
+    // planWith: "catalogue" skips the preflight that catches this at check (preview-kong.test.ts).
     const wrongKong = inputsFor(db(), "2.1.4", {
       runner: { kind: "local", command: [process.execPath, SIM_CLI], env: { KONG_SIM_VERSION: "2.0.5" } },
+      planWith: "catalogue",
     });
     const e = await failedUpdate(s, wrongKong);
     assert.equal(e.code, "VERIFICATION_FAILED");

@@ -66,7 +66,7 @@ describe("KongDatabaseMigration provider (real PostgreSQL, kong-sim)", function 
     const checked = await provider.check!(s.inputs, inputsFor(db(), "2.1.4"));
     const plan = checked.inputs.plan as Raw;
     assert.equal(plan.command, "kong migrations up");
-    assert.equal(plan.source, "database");
+    assert.equal(plan.source, "kong"); // kong migrations list through the runner (planWith's default)
     const wouldRun = (plan.wouldRun as Record<string, Record<string, string[]>>)["kong migrations up"];
     assert.deepEqual(wouldRun.core, ["009_200_to_210", "010_210_to_211", "011_212_to_213"]);
     assert.deepEqual(wouldRun.acl, ["003_200_to_210", "004_212_to_213"]);
@@ -389,9 +389,16 @@ describe("KongDatabaseMigration provider (real PostgreSQL, kong-sim)", function 
       .trim()
       .split("\n")
       .map((l) => JSON.parse(l));
-    assert.equal(starts.length, 1);
-    assert.deepEqual(starts[0].argv.slice(2), ["migrations", "bootstrap", "--db-timeout", "60", "--lock-timeout", "5"]);
-    assert.equal(starts[0].hasPasswordEnv, true);
+    // check: kong version, kong migrations list; create: list, bootstrap, list (the verification).
+    const list = ["migrations", "list", "--db-timeout", "60"];
+    assert.deepEqual(
+      starts.map((st: { argv: string[] }) => st.argv.slice(2)),
+      [["version"], list, list, ["migrations", "bootstrap", "--db-timeout", "60", "--lock-timeout", "5"], list],
+    );
+    assert.deepEqual(
+      starts.map((st: { hasPasswordEnv: boolean }) => st.hasPasswordEnv),
+      [false, true, true, true, true],
+    );
     const { password: _p, ...visible } = result.outs;
     assert.ok(!JSON.stringify(visible).includes(password), "password in an output other than the encrypted one");
     assert.ok(!JSON.stringify(result.inputs.database).includes(password));

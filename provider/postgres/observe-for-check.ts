@@ -1,0 +1,55 @@
+/**
+ * The read-only look at Kong's database that `check` (preview) takes: bounded in time, and with
+ * failures classified (`./db-errors.ts`) instead of swallowed.
+ *
+ * The connect bound is Kong's own default `pg_timeout` (5 s, kong-migrations.md §8) or
+ * `dbTimeoutSeconds` when smaller: `pg`'s `connectionTimeoutMillis` covers TCP, TLS and the
+ * authentication exchange (it is cleared at the first ReadyForQuery), so a server that accepts the
+ * connection and never answers costs at most that, not a hung preview.
+ */
+import { classifyDatabaseError, type DatabaseProblem } from "./db-errors";
+import { missingForRead, readPrivileges, type SchemaPrivileges } from "./privileges";
+import { readSnapshot, type SchemaMetaSnapshot } from "./schema-meta";
+import { clientConfig, type DatabaseSettings } from "./settings";
+
+export const CHECK_CONNECT_TIMEOUT_SECONDS = 5;
+
+export type CheckObservation =
+  | { readonly ok: true; readonly snapshot: SchemaMetaSnapshot; readonly privileges: SchemaPrivileges }
+  | { readonly ok: false; readonly problem: DatabaseProblem };
+
+export async function observeForCheck(settings: DatabaseSettings, dbTimeoutSeconds: number): Promise<CheckObservation> {
+  const timeout = Math.min(dbTimeoutSeconds, CHECK_CONNECT_TIMEOUT_SECONDS);
+  // Required here, not at module level: the provider is serialized into state (design.md §4).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Client } = require("pg") as typeof import("pg");
+  const client = new Client(clientConfig(settings, timeout));
+  client.on("error", () => undefined); // a dropped connection surfaces through the pending query
+  try {
+    await client.connect();
+  } catch (e) {
+    return { ok: false, problem: classifyDatabaseError(e, settings, timeout) };
+  }
+  try {
+    const privileges = await readPrivileges(client, settings.schema);
+    const missing = missingForRead(privileges, settings.user);
+    if (missing) {
+      return {
+        ok: false,
+        problem: {
+          kind: "definite",
+          property: settings.schema ? "database.schema" : "database.user",
+          reason:
+            `Cannot read Kong's migration state at ${settings.host}:${settings.port}/${settings.database}: ${missing}. ` +
+            `Grant it (GRANT USAGE, CREATE ON SCHEMA "${privileges.schema}" TO "${settings.user}"; GRANT SELECT, INSERT, ` +
+            `UPDATE ON ALL TABLES IN SCHEMA "${privileges.schema}" TO "${settings.user}"), or use the role that owns Kong's tables.`,
+        },
+      };
+    }
+    return { ok: true, snapshot: await readSnapshot(client, settings.schema), privileges };
+  } catch (e) {
+    return { ok: false, problem: classifyDatabaseError(e, settings, timeout) };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

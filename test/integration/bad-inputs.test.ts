@@ -735,7 +735,9 @@ describe("the bad-input table: check refuses, naming the property and the next s
         ...(state.edition ? { KONG_SIM_EDITION: state.edition } : {}),
       });
       const before = await snapshot(d);
-      const checked = await provider.check!({}, c.news(base));
+      // The table is about the inputs and the planner's refusals: plan from the catalogue, so that the
+      // runner's `kong version` preflight (test/integration/preview-kong*.test.ts) does not answer first.
+      const checked = await provider.check!({}, c.news({ planWith: "catalogue", ...base }));
       const failures = checked.failures ?? [];
       assert.deepEqual(
         failures.map((f) => f.property),

@@ -22,6 +22,8 @@ export interface LastRun {
   /** ISO time it ended. */
   readonly finishedAt: string;
   readonly where: string;
+  /** Kong aborted the command because another node held its migrations lock: nothing ran here. */
+  readonly abortedOnLock?: true;
 }
 
 export interface Outputs extends Inputs {

@@ -103,7 +103,8 @@ async function runStep(inputs: Inputs, step: MigrationCommand, before: Assessmen
       const { assessment } = await observe(inputs);
       if (assessment.plan.step !== step) {
         log(`kong migrations ${step} aborted on Kong's lock, and another node has since changed the database; re-planning`);
-        return lastRun;
+        // Nothing ran here: the record says so, not what the plan would have run.
+        return { ...lastRun, migrations: {}, abortedOnLock: true };
       }
       log(`kong migrations ${step} aborted: another node held Kong's migrations lock; retry ${attempt + 1} of ${LOCK_RETRIES}`);
       await sleep(1000 * attempt);

@@ -24,6 +24,8 @@ export interface LastRunOutput {
   readonly finishedAt: string;
   /** `local process`, or the Kubernetes Job's name. */
   readonly where: string;
+  /** True when Kong aborted the command because another node held its lock (`migrations` is then empty). */
+  readonly abortedOnLock?: boolean;
 }
 
 /** The backup taken before the last irreversible step. */

@@ -129,10 +129,7 @@ describe("provider and kong-sim faults: the next pulumi up converges", function 
     assert.equal(result.outs.phase, "pending-finish");
     // lastRun records what ran here: Kong aborted on the lock, the other node ran the migrations.
     const lastRun = result.outs.lastRun as { command?: string; migrations?: unknown; abortedOnLock?: boolean } | undefined;
-    assert.deepEqual(
-      [lastRun?.command, lastRun?.migrations, lastRun?.abortedOnLock],
-      ["kong migrations up", {}, true],
-    );
+    assert.deepEqual([lastRun?.command, lastRun?.migrations, lastRun?.abortedOnLock], ["kong migrations up", {}, true]);
     assert.ok(lines.includes("[kong-migrations] kong: aborted: another node is performing database changes"), lines.join("\n"));
     assert.ok(
       lines.includes(

@@ -21,7 +21,7 @@
 import type { V1EnvVar, V1Job } from "@kubernetes/client-node";
 import { KubernetesRunnerError } from "../runners/kubernetes-errors";
 import type { KubernetesJobRunnerConfig } from "../runners/kubernetes-config";
-import { MIGRATION_JOB_LABELS } from "../runners/kubernetes-job-spec";
+import { oneShotJob } from "../runners/kubernetes-job-spec";
 import { pgEnvironmentFromKong } from "../postgres/pg-env";
 import { schemaArgs } from "../postgres/pg-tools";
 import type { KubernetesBackupInput } from "./backup-input";
@@ -98,41 +98,22 @@ function backupEnv(config: KubernetesJobRunnerConfig, request: BackupJobRequest)
 
 /** The backup Job's manifest. Throws (before any API call) when the password would have to be in it. */
 export function buildBackupJob(config: KubernetesJobRunnerConfig, request: BackupJobRequest): V1Job {
-  const labels = { ...MIGRATION_JOB_LABELS, "kong-migrations/command": "backup" };
-  return {
-    apiVersion: "batch/v1",
-    kind: "Job",
-    metadata: { name: request.name, namespace: config.namespace, labels },
-    spec: {
-      backoffLimit: 0,
-      activeDeadlineSeconds: Math.max(1, Math.ceil(request.timeoutSeconds)),
-      template: {
-        metadata: { labels, annotations: { "sidecar.istio.io/inject": "false" } },
-        spec: {
-          restartPolicy: "Never",
-          ...(config.serviceAccountName ? { serviceAccountName: config.serviceAccountName } : {}),
-          containers: [
-            {
-              name: BACKUP_CONTAINER,
-              image: request.image,
-              command: [
-                "sh",
-                "-c",
-                BACKUP_SCRIPT,
-                "kong-backup",
-                BACKUP_MOUNT,
-                request.fileName,
-                ...schemaArgs(request.schema).slice(0, 1),
-              ],
-              env: backupEnv(config, request),
-              volumeMounts: [{ name: "backup", mountPath: BACKUP_MOUNT }],
-            },
-          ],
-          volumes: [{ name: "backup", persistentVolumeClaim: { claimName: request.persistentVolumeClaim } }],
+  return oneShotJob(
+    config,
+    { name: request.name, command: "backup", timeoutSeconds: request.timeoutSeconds },
+    {
+      containers: [
+        {
+          name: BACKUP_CONTAINER,
+          image: request.image,
+          command: ["sh", "-c", BACKUP_SCRIPT, "kong-backup", BACKUP_MOUNT, request.fileName, ...schemaArgs(request.schema).slice(0, 1)],
+          env: backupEnv(config, request),
+          volumeMounts: [{ name: "backup", mountPath: BACKUP_MOUNT }],
         },
-      },
+      ],
+      volumes: [{ name: "backup", persistentVolumeClaim: { claimName: request.persistentVolumeClaim } }],
     },
-  };
+  );
 }
 
 export interface BackupJobResult {

@@ -14,7 +14,7 @@
  *   and end up in audit logs; the password never appears in the spec.
  */
 import { randomBytes } from "node:crypto";
-import type { V1EnvVar, V1Job } from "@kubernetes/client-node";
+import type { V1EnvVar, V1Job, V1PodSpec } from "@kubernetes/client-node";
 import { kongArguments, type RunRequest } from "./types";
 import type { KubernetesJobRunnerConfig } from "./kubernetes-config";
 import { KubernetesRunnerError } from "./kubernetes-errors";
@@ -67,30 +67,49 @@ export function jobEnv(config: KubernetesJobRunnerConfig, request: RunRequest): 
 }
 
 /** The Job manifest for one attempt of `kong migrations <request.command> <request.flags>`. */
-export function buildMigrationJob(config: KubernetesJobRunnerConfig, request: RunRequest, name: string): V1Job {
-  const labels = { ...MIGRATION_JOB_LABELS, "kong-migrations/command": request.command };
+/**
+ * A run-once Job (no retries, killed after `timeoutSeconds`, no service-mesh sidecar) labelled as
+ * this provider's, whose pod runs `containers` (and mounts `volumes`). The migration and the
+ * backup Jobs share it.
+ */
+export function oneShotJob(
+  config: KubernetesJobRunnerConfig,
+  job: { name: string; command: string; timeoutSeconds: number },
+  pod: Pick<V1PodSpec, "containers" | "volumes">,
+): V1Job {
+  const labels = { ...MIGRATION_JOB_LABELS, "kong-migrations/command": job.command };
   return {
     apiVersion: "batch/v1",
     kind: "Job",
-    metadata: { name, namespace: config.namespace, labels },
+    metadata: { name: job.name, namespace: config.namespace, labels },
     spec: {
       backoffLimit: 0,
-      activeDeadlineSeconds: Math.max(1, Math.ceil(request.timeoutSeconds)),
+      activeDeadlineSeconds: Math.max(1, Math.ceil(job.timeoutSeconds)),
       template: {
         metadata: { labels, annotations: { "sidecar.istio.io/inject": "false" } },
         spec: {
           restartPolicy: "Never",
           ...(config.serviceAccountName ? { serviceAccountName: config.serviceAccountName } : {}),
-          containers: [
-            {
-              name: MIGRATIONS_CONTAINER,
-              image: config.image,
-              command: ["kong", ...kongArguments(request)],
-              env: jobEnv(config, request),
-            },
-          ],
+          ...pod,
         },
       },
     },
   };
+}
+
+export function buildMigrationJob(config: KubernetesJobRunnerConfig, request: RunRequest, name: string): V1Job {
+  return oneShotJob(
+    config,
+    { name, command: request.command, timeoutSeconds: request.timeoutSeconds },
+    {
+      containers: [
+        {
+          name: MIGRATIONS_CONTAINER,
+          image: config.image,
+          command: ["kong", ...kongArguments(request)],
+          env: jobEnv(config, request),
+        },
+      ],
+    },
+  );
 }

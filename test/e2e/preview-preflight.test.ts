@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { pulumiBaseEnv, type Stack } from "../../scripts/lib/pulumi-cli";
 import { freePort } from "../helpers/embedded-postgres";
 import { query, useFreshDatabase, withClient, type TestDatabase } from "../helpers/postgres";
-import { newQuickstartStack, ok, removeStack } from "../helpers/e2e-stack";
+import { newStack, ok, removeStack } from "../helpers/pulumi-stack";
 
 const tables = async (db: TestDatabase) =>
   (await query<{ n: string }>(db, "SELECT count(*)::text AS n FROM information_schema.tables WHERE table_schema = 'public'"))[0].n;
@@ -37,7 +37,7 @@ describe("end to end: pulumi preview checks the database (issue 9)", function ()
     roles.push(user);
     await withClient("postgres", (c) => c.query(`CREATE ROLE ${user} LOGIN PASSWORD 'right-${randomBytes(6).toString("hex")}'`));
     const wrong = `wrong-${randomBytes(6).toString("hex")}`;
-    s = await newQuickstartStack({ ...db(), user, password: wrong }, "2.1.4");
+    s = await newStack({ ...db(), user, password: wrong }, "2.1.4");
     const r = await s.run(["preview"]);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     const out = r.stdout + r.stderr;
@@ -57,7 +57,7 @@ describe("end to end: pulumi preview checks the database (issue 9)", function ()
 
   it("a database that does not exist fails pulumi preview naming database.database", async () => {
     const missing = `missing_${randomBytes(3).toString("hex")}`;
-    s = await newQuickstartStack({ ...db(), database: missing }, "2.1.4");
+    s = await newStack({ ...db(), database: missing }, "2.1.4");
     const r = await s.run(["preview"]);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     const out = r.stdout + r.stderr;
@@ -71,7 +71,7 @@ describe("end to end: pulumi preview checks the database (issue 9)", function ()
   });
 
   it("a runner whose kong-sim impersonates another version fails pulumi preview naming both versions", async () => {
-    s = await newQuickstartStack(db(), "2.1.4", [["simEnv.KONG_SIM_VERSION", "2.0.5"]]);
+    s = await newStack(db(), "2.1.4", [["simEnv.KONG_SIM_VERSION", "2.0.5"]]);
     const r = await s.run(["preview"]);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.ok(
@@ -84,7 +84,7 @@ describe("end to end: pulumi preview checks the database (issue 9)", function ()
   });
 
   it("an unreachable database previews from the catalogue with a warning on the resource", async () => {
-    s = await newQuickstartStack({ ...db(), port: await freePort() }, "2.1.4");
+    s = await newStack({ ...db(), port: await freePort() }, "2.1.4");
     const r = ok(await s.run(["preview"]), "preview");
     assert.match(
       r.stdout,

@@ -17,8 +17,8 @@ export function ok(r: CliResult, what: string): CliResult {
   return r;
 }
 
-/** A new stack whose config points the quickstart program at `db` with Kong `version`. */
-export async function newStack(db: TestDatabase, version: string): Promise<Stack> {
+/** A new stack whose config points the quickstart program at `db` with Kong `version`; `extra` is more config (`--path` keys). */
+export async function newStack(db: TestDatabase, version: string, extra: ReadonlyArray<readonly [string, string]> = []): Promise<Stack> {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "kong-e2e-state-"));
   const s = stack(
     `e2e${path
@@ -39,6 +39,7 @@ export async function newStack(db: TestDatabase, version: string): Promise<Stack
   ]) {
     ok(await s.run(["config", "set", k, v]), `config set ${k}`);
   }
+  for (const [k, v] of extra) ok(await s.run(["config", "set", "--path", k, v]), `config set ${k}`);
   ok(await s.run(["config", "set", "--secret", "dbPassword"], { input: db.password }), "config set dbPassword");
   return s;
 }

@@ -157,6 +157,10 @@ export function planStep(observed: Observed, desired: Desired): Plan {
     // finish first, run by the new version, which knows the old pending names. That is safe only
     // once the old nodes are gone, so it waits for decommissionedOld like any finish.
     if (desired.decommissionedOld) {
+      // The up that follows must be possible before the irreversible finish runs: refuse an
+      // unsupported path here, not after finish has already broken the older nodes.
+      const path = observed.databaseVersion ? checkUpgradePath(observed.databaseVersion, version, desired.target.edition) : undefined;
+      if (path?.refusal) throw new KongMigrationError("UNSUPPORTED_UPGRADE_PATH", path.refusal, "kongVersion");
       return {
         step: "finish",
         reason:
@@ -167,13 +171,20 @@ export function planStep(observed: Observed, desired: Desired): Plan {
         warnings: [],
       };
     }
+    // decommissionedOld set in the same change as kongVersion is an in-place upgrade: the provider
+    // runs finish, up and finish, so every node older than the target must be gone, not only the
+    // ones older than the version that left migrations pending (found by test/properties).
+    const from = observed.databaseVersion ?? "the database's version";
     throw new KongMigrationError(
       "UNFINISHED_PREVIOUS_UPGRADE",
       `The database has pending migrations from an earlier up that was never finished (or was interrupted) ` +
         `(${describeMigrations(state.pending)}) and new migrations for Kong ${version} ` +
         `(${describeMigrations(state.new)}); Kong's up refuses to run while migrations are pending. Finish them first: ` +
-        `once no node older than Kong ${observed.databaseVersion ?? version} uses the database, set decommissionedOld: ` +
-        `true and run pulumi up (kong migrations finish, then up), or restore a backup taken before that up.`,
+        `once no node older than Kong ${version} uses the database, set decommissionedOld: true and run pulumi up ` +
+        `(kong migrations finish, up, then finish: the last finish breaks Kong ${from} nodes too). ` +
+        `If Kong ${from}'s up completed and its nodes must keep serving, set kongVersion back to ${from} with ` +
+        `decommissionedOld: true once no node older than ${from} uses the database (finish only), then raise kongVersion ` +
+        `again. Or restore a backup taken before that up.`,
       "decommissionedOld",
     );
   }

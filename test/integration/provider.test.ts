@@ -203,11 +203,12 @@ describe("KongDatabaseMigration provider (real PostgreSQL, kong-sim)", function 
     );
     assert.match(
       checked.failures![0].reason,
-      /once no node older than Kong 2\.0\.0 uses the database, set decommissionedOld: true and run pulumi up \(kong migrations finish, then up\)/,
+      /once no node older than Kong 2\.1\.4 uses the database, set decommissionedOld: true and run pulumi up \(kong migrations finish, up, then finish: the last finish breaks Kong 2\.0\.0 nodes too\)\. If Kong 2\.0\.0's up completed and its nodes must keep serving, set kongVersion back to 2\.0\.0 with decommissionedOld: true/,
     );
     assert.deepEqual(await schemaMeta(db()), before);
 
-    // The 1.5 nodes are gone: Kong's own path, finish (run by 2.1.4, which knows 008) then up.
+    // The 1.5 and 2.0 nodes are gone: Kong's own path, finish (run by 2.1.4, which knows 008) then
+    // up, then finish (decommissionedOld set with the version: an in-place upgrade).
     const { result, lines } = await capturingLogs(() => redeploy(s, inputsFor(db(), "2.1.4", { decommissionedOld: true })));
     const ran = lines
       .filter((l) => l.startsWith("[kong-migrations] running kong migrations "))

@@ -90,9 +90,25 @@ describe("planner: design.md §2 row by row", () => {
       e.message,
       "The database has pending migrations from an earlier up that was never finished (or was interrupted) (core " +
         "008_150_to_200) and new migrations for Kong 2.1.4 (core 009_200_to_210); Kong's up refuses to run while " +
-        "migrations are pending. Finish them first: once no node older than Kong 2.0.0 uses the database, set " +
-        "decommissionedOld: true and run pulumi up (kong migrations finish, then up), or restore a backup taken before that up.",
+        "migrations are pending. Finish them first: once no node older than Kong 2.1.4 uses the database, set " +
+        "decommissionedOld: true and run pulumi up (kong migrations finish, up, then finish: the last finish breaks " +
+        "Kong 2.0.0 nodes too). If Kong 2.0.0's up completed and its nodes must keep serving, set kongVersion back to " +
+        "2.0.0 with decommissionedOld: true once no node older than 2.0.0 uses the database (finish only), then raise " +
+        "kongVersion again. Or restore a backup taken before that up.",
     );
+  });
+
+  it("pending and new, decommissionedOld true, an unsupported path -> refused before the irreversible finish", () => {
+    // Found by test/properties: finish ran, then the up after it was refused (2.1.x -> 3.0.0).
+    const e = refusal(() =>
+      planStep(
+        observed({ pending: { acl: ["004_212_to_213"] }, new: { core: ["012_213_to_220", "016_280_to_300"] } }, "2.1.3"),
+        desired(true, "3.0.0"),
+      ),
+    );
+    assert.equal(e.code, "UNSUPPORTED_UPGRADE_PATH");
+    assert.equal(e.property, "kongVersion");
+    assert.match(e.message, /^Kong 3\.0\.0 cannot upgrade a database at 2\.1\.x directly: Kong 3\.x upgrades only from 2\.8\.x\./);
   });
 
   it("pending and new, decommissionedOld true -> finish first (Kong's own path, §3.3)", () => {

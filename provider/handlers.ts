@@ -13,7 +13,7 @@ import { containsUnknown, databaseSettings, normalizeInputs, targetOf, type Fail
 import { USER_KEYS } from "./input-keys";
 import { withLockContext } from "./lock-aware";
 import { log } from "./log";
-import { buildOutputs, summarize, type Outputs } from "./outputs";
+import { buildOutputs, phaseOf, summarize, type Outputs } from "./outputs";
 import { observeDatabase } from "./postgres/schema-meta";
 import { communityNotReady, communityPlan, communityStepDue } from "./community-step";
 import { migrateCommunityInputRefusal } from "./kong/community-to-enterprise";
@@ -59,9 +59,23 @@ function planFromCatalogue(inputs: Inputs, olds: Record<string, unknown>, why: s
 
 /** A version bump while decommissionedOld stays true would let finish run with the new old cluster still up. */
 function staleDecommission(olds: Record<string, unknown>, inputs: Inputs, plan: PlanSummary): Failure | undefined {
-  if (olds.decommissionedOld !== true || !inputs.decommissionedOld || plan.command !== "kong migrations up") return;
+  if (olds.decommissionedOld !== true || !inputs.decommissionedOld) return;
   if (typeof olds.kongVersion !== "string" || !parseKongVersion(olds.kongVersion)) return;
   if (compareVersions(inputs.kongVersion, olds.kongVersion) <= 0) return;
+  if (plan.command === "kong migrations finish" && plan.phase === "pending-finish") {
+    // Pending migrations the previous version does not run past (a rollback before finish, or an
+    // up run by hand): raising kongVersion would finish them at once, under the running nodes
+    // (found by test/properties).
+    return {
+      property: "decommissionedOld",
+      reason:
+        `decommissionedOld is still true from before, but raising kongVersion from ${olds.kongVersion} to ${inputs.kongVersion} ` +
+        `would run kong migrations finish (${describeMigrations(plan.wouldRun[plan.command] ?? {})}) at once, which breaks the ` +
+        `Kong ${olds.kongVersion} nodes: they are the old cluster now. Set decommissionedOld to false for this upgrade, and ` +
+        `back to true once the ${olds.kongVersion} nodes are gone.`,
+    };
+  }
+  if (plan.command !== "kong migrations up") return;
   if (!catalogued(inputs.kongVersion, inputs.edition)) return; // teardowns known only to Kong: not checked
   const known = knownMigrations(targetOf(inputs));
   const teardowns: Record<string, string[]> = {};
@@ -116,7 +130,7 @@ async function planFor(inputs: Inputs, olds: Record<string, unknown>): Promise<P
     const prefix = known
       ? ""
       : `Kong ${inputs.kongVersion} is not in this package's catalogue: planned from its own kong migrations list. `;
-    plan = summarize(a.plan, "kong", prefix);
+    plan = { ...summarize(a.plan, "kong", prefix), phase: phaseOf(a) };
     if (known) {
       const c = assess(snapshot.rows, snapshot.legacyTables, target, inputs.decommissionedOld);
       const differs = disagreement(listing, c.state, inputs.kongVersion);
@@ -129,7 +143,7 @@ async function planFor(inputs: Inputs, olds: Record<string, unknown>): Promise<P
     }
   } else {
     const a = withLockContext(snapshot, () => orRefuse(assess(snapshot.rows, snapshot.legacyTables, target, inputs.decommissionedOld)));
-    plan = summarize(a.plan, "database");
+    plan = { ...summarize(a.plan, "database"), phase: phaseOf(a) };
   }
   const missing = plan.command === "none" ? undefined : missingForWrite(privileges, settings.user);
   if (missing) {
@@ -185,7 +199,13 @@ export async function diff(_id: string, olds: Record<string, unknown>, news: Rec
     return [d.host, d.port, d.database, d.schema ?? null];
   };
   const replaces = isDeepStrictEqual(where(olds.database), where(news.database)) ? [] : ["database"];
-  return { changes: changed.length > 0 || (plan !== undefined && plan.command !== "none"), ...(replaces.length ? { replaces } : {}) };
+  // The database moved since the outputs were recorded (a finish or up run by hand, another stack):
+  // an update that runs nothing records what it holds now, so the outputs never lie until a refresh.
+  const drifted = plan?.phase !== undefined && typeof olds.phase === "string" && plan.phase !== olds.phase;
+  return {
+    changes: changed.length > 0 || (plan !== undefined && plan.command !== "none") || drifted,
+    ...(replaces.length ? { replaces } : {}),
+  };
 }
 
 function idOf(inputs: Inputs): string {

@@ -2,6 +2,7 @@
  * Validation and normalization of the resource's inputs (the `check` half that needs no I/O).
  * Every failure names the property and the next step. Pure.
  */
+import type { Phase } from "./outputs";
 import type { Edition, KongTarget } from "./kong/catalogue-types";
 import { checkVersion } from "./kong/catalogue";
 import { checkRelease } from "./kong/releases";
@@ -59,6 +60,12 @@ export interface PlanSummary {
   readonly warnings?: readonly string[];
   /** Set when the command cannot be undone (`finish`): what runs, and where the backup goes first. */
   readonly irreversible?: IrreversibleNotice;
+  /**
+   * The phase the database was in when this plan was made (what the `phase` output reports). `diff`
+   * compares it with the recorded `phase`, so that a change made behind the provider's back (a
+   * `finish` run by hand) is an update that records it. Absent when planned without the database.
+   */
+  readonly phase?: Phase;
 }
 
 /** The checked inputs as stored in state (the password is a separate, secret input). */

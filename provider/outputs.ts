@@ -83,7 +83,7 @@ export function buildOutputs(
   void _ignored;
   return {
     ...rest,
-    plan: summarize(a.plan, "database"),
+    plan: { ...summarize(a.plan, "database"), phase: phaseOf(a) },
     phase: phaseOf(a),
     databaseVersion: a.databaseVersion ?? "",
     executed: a.state.executed,

@@ -127,6 +127,7 @@ describe("preview: the runner's Kong confirms the plan (issue 9)", function () {
       reason:
         "Kong 3.10.0 is not in this package's catalogue: planned from its own kong migrations list. Kong 3.10.0 has 1 migration the database has not run.",
       source: "kong",
+      phase: "new-migrations",
     });
     s = await redeploy(s, news);
     assert.equal(s.outs.phase, "pending-finish");

@@ -74,6 +74,47 @@ describe("planner truths (issue 9)", function () {
     assert.equal(next.failures?.[0].property, "kongVersion");
   });
 
+  it("a finish run by hand behind the provider's back: the next unchanged pulumi up records it (outputs equal a refresh)", async () => {
+    // Found by test/properties (invariant: outputs always equal a refresh): diff saw no change, so
+    // the outputs kept saying pending-finish until someone ran pulumi refresh.
+    let s = await deploy(inputsFor(db(), "2.0.5"));
+    s = await redeploy(s, inputsFor(db(), "2.1.4"));
+    assert.equal(s.outs.phase, "pending-finish");
+    assert.equal((await kongSim(db(), "2.1.4", ["migrations", "finish"])).code, 0);
+    const again = await redeploy(s, inputsFor(db(), "2.1.4"));
+    assert.equal(again.changed, true, "diff reports the drift");
+    assert.equal(again.outs.phase, "up-to-date");
+    assert.deepEqual(again.outs.pending, {});
+    assert.deepEqual(again.outs.lastRun, s.outs.lastRun, "nothing ran: the last run stays the up");
+    assert.deepEqual((await provider.read!(again.id, again.outs)).props, again.outs, "outputs equal a refresh");
+    const converged = await redeploy(again, inputsFor(db(), "2.1.4"));
+    assert.equal(converged.changed, false, "a converged stack has no diff");
+  });
+
+  it("decommissionedOld kept true from a rolled-back 2.0.5 while raising kongVersion again: refused before finish", async () => {
+    let s = await deploy(inputsFor(db(), "2.0.5"));
+    s = await redeploy(s, inputsFor(db(), "2.1.4"));
+    s = await redeploy(s, inputsFor(db(), "2.0.5"));
+    s = await redeploy(s, inputsFor(db(), "2.0.5", { decommissionedOld: true }));
+    assert.equal(s.outs.phase, "mid-upgrade-old-version");
+    // Found by test/properties: check planned finish, which broke the 2.0.5 nodes serving now.
+    const before = await query(db(), "SELECT subsystem, executed, pending FROM schema_meta ORDER BY subsystem");
+    const raised = await provider.check!(s.inputs, inputsFor(db(), "2.1.4", { decommissionedOld: true }));
+    assert.equal(raised.failures?.length, 1);
+    assert.equal(raised.failures![0].property, "decommissionedOld");
+    assert.match(
+      raised.failures![0].reason,
+      /^decommissionedOld is still true from before, but raising kongVersion from 2\.0\.5 to 2\.1\.4 would run kong migrations finish \(core 009_200_to_210; .*\) at once, which breaks the Kong 2\.0\.5 nodes: they are the old cluster now\. Set decommissionedOld to false for this upgrade, and back to true once the 2\.0\.5 nodes are gone\.$/,
+    );
+    // The next step it names: false for the upgrade (nothing runs), then true once 2.0.5 is gone.
+    s = await redeploy(s, inputsFor(db(), "2.1.4"));
+    assert.equal(s.outs.phase, "pending-finish");
+    assert.deepEqual(await query(db(), "SELECT subsystem, executed, pending FROM schema_meta ORDER BY subsystem"), before);
+    assert.equal((await kongSim(db(), "2.0.5", ["check-compat"])).code, 0, "the 2.0.5 nodes still work");
+    s = await redeploy(s, inputsFor(db(), "2.1.4", { decommissionedOld: true }));
+    assert.equal(s.outs.phase, "up-to-date");
+  });
+
   it("pointing database at another database replaces the resource", async () => {
     const s = await deploy(inputsFor(db(), "2.0.5"));
     const other = { ...(s.inputs.database as Raw), database: "elsewhere" };

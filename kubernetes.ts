@@ -17,3 +17,6 @@ export { KubernetesPodsGone, KUBERNETES_PODS_GONE_TYPE } from "./sdk/k8s-pods-go
 export type { KubernetesPodsGoneArgs } from "./sdk/k8s-pods-gone";
 export { KongKubernetesError } from "./sdk/k8s-errors";
 export type { KongKubernetesErrorCode } from "./sdk/k8s-errors";
+export { KongDualClusterUpgrade, KONG_DUAL_CLUSTER_UPGRADE_TYPE } from "./sdk/kong-dual-cluster-upgrade";
+export type { KongDualClusterUpgradeArgs } from "./sdk/kong-dual-cluster-upgrade";
+export type { DualClusterPlan, DualClusterPhase, DualClusterSlot } from "./sdk/k8s-dual-cluster-plan";

@@ -1,7 +1,7 @@
 /**
  * Builds `dist/` with `tsc -p tsconfig.build.json` only when it is out of date, so that `npm run
  * demo` does not spend a full compile on every run (issue 10). Out of date: a source of the build
- * (`index.ts`, `kubernetes.ts`, `provider/`, `sdk/`, `sim/`) has no compiled `.js` in `dist/`, or is
+ * (what tsconfig.build.json includes) has no compiled `.js` in `dist/`, or is
  * newer than it, or a tsconfig or package.json is newer than the oldest output. tsc rewrites every
  * output on each build, so the outputs' times are the build's.
  */
@@ -9,7 +9,6 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-const SOURCES = ["index.ts", "kubernetes.ts", "provider", "sdk", "sim"];
 const CONFIGS = ["tsconfig.json", "tsconfig.build.json", "package.json"];
 
 function tsFiles(root: string, rel: string): string[] {
@@ -21,8 +20,9 @@ function tsFiles(root: string, rel: string): string[] {
 
 /** Why `dist/` under `root` is out of date, or undefined when it is not. */
 export function staleReason(root: string): string | undefined {
+  const config = JSON.parse(fs.readFileSync(path.join(root, "tsconfig.build.json"), "utf8")) as { include: string[] };
   let oldest = Infinity;
-  for (const src of SOURCES.flatMap((s) => tsFiles(root, s))) {
+  for (const src of config.include.flatMap((s) => tsFiles(root, s))) {
     const out = path.join(root, "dist", src.replace(/\.ts$/, ".js"));
     if (!fs.existsSync(out)) return `${src} has no compiled dist/${path.relative(path.join(root, "dist"), out)}`;
     const outTime = fs.statSync(out).mtimeMs;

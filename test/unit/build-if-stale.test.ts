@@ -32,6 +32,8 @@ describe("build-if-stale (npm run demo)", () => {
         touch(out, 2000);
       }
       touch("provider/types.d.ts", 3000); // declarations have no output
+      fs.writeFileSync(path.join(root, "tsconfig.build.json"), JSON.stringify({ include: ["index.ts", "provider", "sdk", "sim"] }));
+      touch("tsconfig.build.json", 500);
       touch("tsconfig.json", 500);
       assert.equal(staleReason(root), undefined);
 

@@ -1,6 +1,7 @@
 /**
- * `KongDatabase` (pulumi-kong-migrations/postgresql) and the example program that wires it into
- * `KongInPlaceUpgrade` (examples/kubernetes-in-place), under `pulumi.runtime.setMocks`.
+ * `KongDatabase` (pulumi-kong-migrations/postgresql) and the example programs that wire it into
+ * `KongInPlaceUpgrade` (examples/kubernetes-in-place) and `KongBlueGreenUpgrade`
+ * (examples/kubernetes-blue-green, with `pgAdminPassword`), under `pulumi.runtime.setMocks`.
  *
  * Why mocks: `@pulumi/postgresql`'s resource plugin (pulumi-resource-postgresql) cannot be
  * downloaded on this project's machines (package registries only), so no real `pulumi up` can
@@ -100,11 +101,11 @@ describe("KongDatabase and the @pulumi/postgresql wiring (under setMocks: the po
     assert.deepEqual(liveConnection, { host: "pg", port: 5432, user: "kong_app", password: "pw", database: "kong28", schema: "kong" });
   });
 
-  describe("examples/kubernetes-in-place (the program, run under the mocks with stack config)", () => {
-    const program = path.resolve(__dirname, "../../examples/kubernetes-in-place/index.ts");
+  describe("examples/kubernetes-in-place and kubernetes-blue-green (the programs, run under the mocks with stack config)", () => {
+    const inPlace = path.resolve(__dirname, "../../examples/kubernetes-in-place/index.ts");
     const project = "kong-migrations-test";
-    /** Runs the example program once with this config (a fresh module each time, as each `pulumi up` is). */
-    async function run(config: Record<string, string>): Promise<void> {
+    /** Runs an example program once with this config ("" unsets a key; a fresh module each time, as each `pulumi up` is). */
+    async function run(config: Record<string, string>, program = inPlace): Promise<void> {
       const all: Record<string, string> = {
         pgAdminPassword: "admin-pw",
         dbPassword: "kong-pw-2",
@@ -112,10 +113,14 @@ describe("KongDatabase and the @pulumi/postgresql wiring (under setMocks: the po
         dbHostInCluster: "postgres.db.svc",
         ...config,
       };
-      pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(all).map(([k, v]) => [`${project}:${k}`, v])), [
-        `${project}:pgAdminPassword`,
-        `${project}:dbPassword`,
-      ]);
+      pulumi.runtime.setAllConfig(
+        Object.fromEntries(
+          Object.entries(all)
+            .filter(([, v]) => v !== "")
+            .map(([k, v]) => [`${project}:${k}`, v]),
+        ),
+        [`${project}:pgAdminPassword`, `${project}:dbPassword`],
+      );
       delete require.cache[program];
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       require(program);
@@ -167,6 +172,33 @@ describe("KongDatabase and the @pulumi/postgresql wiring (under setMocks: the po
           mockUrn(["kong-migrations:index:KongInPlaceUpgrade", KUBERNETES_PODS_GONE_TYPE], "kong-gone"),
         ),
       );
+    });
+
+    it("kubernetes-blue-green with pgAdminPassword: KongDatabase's connection reaches the migration and both slots", async () => {
+      const blueGreen = path.resolve(__dirname, "../../examples/kubernetes-blue-green/index.ts");
+      await run({ currentVersion: "3.8.1", targetVersion: "3.9.3", dbHost: "10.0.0.5", dbUser: "kong_bg" }, blueGreen);
+      assert.equal(get("pulumi:providers:postgresql", "pg-admin").inputs!.host, "127.0.0.1", "pgAdminHost");
+      assert.deepEqual(get(ROLE, "kong-db-role").inputs, { name: "kong_bg", login: true, password: secret("kong-pw-2") });
+      assert.deepEqual(get(DATABASE, "kong-db-database").inputs, { name: "kong", owner: "kong_bg" });
+      const pgResources = [roleUrn("kong-db"), dbUrn("kong-db"), grantUrn("kong-db")];
+      const component = "kong-migrations:index:KongBlueGreenUpgrade";
+      const migration = get(MIGRATION, "kong-migration");
+      assert.equal(migration.parent, mockUrn([component], "kong"));
+      assert.deepEqual(migration.inputs!.database, { host: "10.0.0.5", port: 5432, user: "kong_bg", database: "kong" });
+      for (const u of pgResources) assert.ok(migration.deps.includes(u), `the migration waits for ${u}`);
+      for (const slot of ["kong-blue-deployment", "kong-green-deployment"]) {
+        for (const u of pgResources) assert.ok(get(DEPLOYMENT, slot).deps.includes(u), `${slot} waits for ${u}`);
+      }
+
+      rec.reset();
+      await run({ currentVersion: "3.8.1", pgAdminPassword: "" }, blueGreen);
+      assert.ok(!rec.regs.some((r) => r.type.startsWith("postgresql:") || r.type === COMPONENT), "no pgAdminPassword: nothing provisioned");
+      assert.deepEqual(get(MIGRATION, "kong-migration").inputs!.database, {
+        host: "127.0.0.1",
+        port: 5432,
+        user: "kong",
+        database: "kong",
+      });
     });
   });
 });

@@ -8,3 +8,6 @@ export type { LastRunOutput, PlanOutput } from "./sdk/kong-database-migration";
 export type * from "./sdk/args";
 export { KongMigrationError } from "./provider/kong/errors";
 export { kongDatabaseMigrationProvider } from "./provider";
+export { KongDatabaseClone, KONG_DATABASE_CLONE_TYPE } from "./sdk/kong-database-clone";
+export type { KongDatabaseCloneArgs, CloneSourceStateOutput, CloneSubsystemOutput, ClonePlanOutput } from "./sdk/kong-database-clone";
+export { kongDatabaseCloneProvider } from "./provider/clone";

@@ -11,7 +11,11 @@ export type KongKubernetesErrorCode =
   | "RETIRE_WITHOUT_UPGRADE"
   | "RETIRE_NEW_CLUSTER"
   | "RETIRE_WITH_TRAFFIC"
-  | "RESERVED_ENV";
+  | "RESERVED_ENV"
+  | "NEW_DATABASE_REQUIRED"
+  | "CUT_OVER_WITH_TRAFFIC"
+  | "DROP_BEFORE_CUT_OVER"
+  | "UPGRADE_FLAG_WITHOUT_UPGRADE";
 
 export class KongKubernetesError extends Error {
   override readonly name = "KongKubernetesError";

@@ -29,11 +29,14 @@ describe("backup before finish with the Kubernetes Job runner (real Kubernetes A
   const ns = useKubeNamespace(cluster);
   let claim: string;
   let pv: string;
+  let deletePv: () => Promise<unknown>;
   beforeEach(async () => {
     claim = fs.mkdtempSync(path.join(os.tmpdir(), "kong-backups-pvc-"));
     await ns().putSecret("kong-pg", { password: db().password });
     // A hostPath PersistentVolume reserved for the claim; the PV controller binds them.
     pv = `${ns().name}-backups`;
+    const core = ns().core;
+    deletePv = () => core.deletePersistentVolume({ name: pv }).catch(() => undefined);
     await ns().core.createPersistentVolume({
       body: {
         metadata: { name: pv },
@@ -61,9 +64,7 @@ describe("backup before finish with the Kubernetes Job runner (real Kubernetes A
     );
   });
   afterEach(async () => {
-    await ns()
-      .core.deletePersistentVolume({ name: pv })
-      .catch(() => undefined);
+    await deletePv(); // PersistentVolumes are cluster-wide: the namespace's deletion leaves them
     fs.rmSync(claim, { recursive: true, force: true });
   });
 

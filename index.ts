@@ -11,3 +11,6 @@ export { kongDatabaseMigrationProvider } from "./provider";
 export { KongDatabaseClone, KONG_DATABASE_CLONE_TYPE } from "./sdk/kong-database-clone";
 export type { KongDatabaseCloneArgs, CloneSourceStateOutput, CloneSubsystemOutput, ClonePlanOutput } from "./sdk/kong-database-clone";
 export { kongDatabaseCloneProvider } from "./provider/clone";
+export { KongDatabaseDrop, KONG_DATABASE_DROP_TYPE } from "./sdk/kong-database-drop";
+export type { KongDatabaseDropArgs } from "./sdk/kong-database-drop";
+export { kongDatabaseDropProvider } from "./provider/drop";

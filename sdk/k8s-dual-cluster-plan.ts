@@ -20,6 +20,7 @@ export interface DualClusterInputs {
   readonly newTrafficPercent?: number;
   readonly retireOld?: boolean;
   readonly dropOldCluster?: boolean;
+  readonly dropOldDatabase?: boolean;
   /** Whether `newDatabase` was given. */
   readonly hasNewDatabase: boolean;
   /** Whether a Gateway API parent is configured (the weighted form of traffic splitting). */
@@ -32,7 +33,8 @@ export interface DualClusterInputs {
  *   off; traffic moves by `newTrafficPercent`.
  * - `cutOver`: `retireOld`; the old cluster scaled to zero, its pods waited for, then the new
  *   cluster's Admin API on.
- * - `oldDropped`: `dropOldCluster`; the old cluster's objects removed (the old database stays).
+ * - `oldDropped`: `dropOldCluster`; the old cluster's objects removed (the old database stays unless
+ *   `dropOldDatabase`, a separate, explicit flag, drops it).
  */
 export type DualClusterPhase = "steady" | "dualCluster" | "cutOver" | "oldDropped";
 
@@ -57,6 +59,8 @@ export interface DualClusterPlan {
   readonly liveMigration: boolean;
   /** The `KongDatabaseClone` and the `KongDatabaseMigration` on the clone (up + finish at targetVersion). */
   readonly clone: boolean;
+  /** `DROP DATABASE` of `database` (the explicit `dropOldDatabase`; only once the old cluster is dropped). */
+  readonly dropOldDatabase: boolean;
   /** The slot whose pods are waited for before the new Admin API comes on. */
   readonly retiring?: Color;
   /** Share of proxy traffic per existing slot (sums to 100). */
@@ -106,6 +110,7 @@ export function planDualCluster(inputs: DualClusterInputs): DualClusterPlan {
   }
   const retire = inputs.retireOld === true;
   const drop = inputs.dropOldCluster === true;
+  const dropDatabase = inputs.dropOldDatabase === true;
   if (!upgrading) {
     if (percent > 0) {
       throw new KongKubernetesError(
@@ -117,6 +122,7 @@ export function planDualCluster(inputs: DualClusterInputs): DualClusterPlan {
     }
     if (retire) throw flagRefusal("retireOld", current);
     if (drop) throw flagRefusal("dropOldCluster", current);
+    if (dropDatabase) throw flagRefusal("dropOldDatabase", current);
     return {
       phase: "steady",
       live,
@@ -124,6 +130,7 @@ export function planDualCluster(inputs: DualClusterInputs): DualClusterPlan {
       clusters: [{ color: live, role: "old", version: current, database: "database", adminApi: true, retired: false }],
       liveMigration: true,
       clone: false,
+      dropOldDatabase: false,
       weights: { [live]: 100 },
       serviceColor: live,
       notes: [],
@@ -163,6 +170,14 @@ export function planDualCluster(inputs: DualClusterInputs): DualClusterPlan {
       "dropOldCluster",
     );
   }
+  if (dropDatabase && !drop) {
+    throw new KongKubernetesError(
+      "DROP_DATABASE_BEFORE_CLUSTER",
+      `dropOldDatabase drops ${live}'s database, which comes after its cluster is gone: set dropOldCluster (with retireOld) ` +
+        `in one pulumi up, and dropOldDatabase in a later one, once you are sure you will not go back.`,
+      "dropOldDatabase",
+    );
+  }
   const phase: DualClusterPhase = drop ? "oldDropped" : retire ? "cutOver" : "dualCluster";
   const weights: Partial<Record<Color, number>> = drop ? { [next]: 100 } : { [live]: 100 - percent, [next]: percent };
   const clusters: DualClusterSlot[] = [];
@@ -183,10 +198,15 @@ export function planDualCluster(inputs: DualClusterInputs): DualClusterPlan {
       `Cut-over: ${live} (${current}) is scaled to zero and, once its pods are gone, ${next}'s Admin API comes on. Writes made ` +
         `through it are not in ${live}'s database: a rollback after this step (retireOld false, newTrafficPercent 0) loses them.`,
     );
+  } else if (!dropDatabase) {
+    notes.push(
+      `${live}'s cluster objects are removed; its database is kept (nothing is dropped unless you set dropOldDatabase, ` +
+        `in a later pulumi up, once you are sure you will not go back).`,
+    );
   } else {
     notes.push(
-      `${live}'s cluster objects are removed; its database is kept (this component never drops a database). When you ` +
-        `no longer need it, drop it yourself in a separate change.`,
+      `dropOldDatabase: ${live}'s database (${current}) is dropped in this step. This cannot be undone: it was the way back ` +
+        `to ${current}. The drop fails, dropping nothing, while any session (an old pod) still uses it.`,
     );
   }
   return {
@@ -196,6 +216,7 @@ export function planDualCluster(inputs: DualClusterInputs): DualClusterPlan {
     clusters,
     liveMigration: !drop,
     clone: true,
+    dropOldDatabase: dropDatabase,
     retiring: retire && !drop ? live : undefined,
     weights,
     serviceColor: percent === 100 ? next : live,

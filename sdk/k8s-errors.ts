@@ -15,7 +15,8 @@ export type KongKubernetesErrorCode =
   | "NEW_DATABASE_REQUIRED"
   | "CUT_OVER_WITH_TRAFFIC"
   | "DROP_BEFORE_CUT_OVER"
-  | "UPGRADE_FLAG_WITHOUT_UPGRADE";
+  | "UPGRADE_FLAG_WITHOUT_UPGRADE"
+  | "DROP_DATABASE_BEFORE_CLUSTER";
 
 export class KongKubernetesError extends Error {
   override readonly name = "KongKubernetesError";

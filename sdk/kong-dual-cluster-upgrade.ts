@@ -15,8 +15,9 @@
  * 4. `retireOld: true` (with all traffic on the new cluster): the old cluster is scaled to zero,
  *    `<name>-<color>-gone` waits until its pods are gone, then the new cluster's Admin API comes on.
  * 5. `dropOldCluster: true` (keeping `retireOld`): the old cluster's objects are removed. Its
- *    database is kept: this component never drops a database (do it yourself, separately, when
- *    you are sure; `KongDatabaseClone`'s delete drops nothing either). Afterwards set
+ *    database is kept: nothing drops it (`KongDatabaseClone`'s delete drops nothing either) unless
+ *    you set `dropOldDatabase: true`, an explicit input of its own, in a later `pulumi up`; a
+ *    `KongDatabaseDrop` then runs `DROP DATABASE`, refused while any session still uses it. Afterwards set
  *    `currentVersion` to the new version, `liveColor` to the new slot, `database` to the new
  *    database, and drop `newDatabase` and the flags; the next upgrade starts in the other slot.
  *
@@ -51,6 +52,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type { DatabaseArgs } from "./args";
 import { KongCluster, type SecretKeyRefArgs } from "./kong-cluster";
 import { KongDatabaseClone } from "./kong-database-clone";
+import { KongDatabaseDrop } from "./kong-database-drop";
 import { KongDatabaseMigration } from "./kong-database-migration";
 import { kongImageRepository } from "../provider/kong/image";
 import { clusterSelector } from "./k8s-kong-container";
@@ -121,6 +123,15 @@ export interface KongDualClusterUpgradeArgs {
    * `newTrafficPercent` 100. The old database is never dropped by this component.
    */
   readonly dropOldCluster?: boolean;
+  /**
+   * Drop the old database (`DROP DATABASE`, through `KongDatabaseDrop` `<name>-<color>-database-drop`).
+   * Default `false`: never implied by any other input. Requires `dropOldCluster`; set it in a later
+   * `pulumi up` than `dropOldCluster` (Pulumi deletes the old pods last, and PostgreSQL refuses the
+   * drop while a session uses the database: the update then fails, naming them, with nothing
+   * dropped). Irreversible: the old database was the way back to `currentVersion`. Remove it again
+   * together with the flags when the new cluster becomes the live one.
+   */
+  readonly dropOldDatabase?: boolean;
   /** `oss` (default) or `enterprise`: the migration catalogue and the default image repository. */
   readonly edition?: "oss" | "enterprise";
   /** Image repository; images are `<imageRepository>:<version>`. Default `kong` (`kong/kong-gateway` for Enterprise). */
@@ -185,6 +196,8 @@ export class KongDualClusterUpgrade extends pulumi.ComponentResource {
   readonly route?: k8s.apiextensions.CustomResource;
   /** The wait for the old cluster's pods (step 4 only). */
   readonly podsGone?: KubernetesPodsGone;
+  /** The drop of the old database (`dropOldDatabase` only). */
+  readonly oldDatabaseDrop?: KongDatabaseDrop;
 
   constructor(name: string, args: KongDualClusterUpgradeArgs, opts?: pulumi.ComponentResourceOptions) {
     // Planned before anything is registered: an invalid combination of inputs leaves no trace.
@@ -195,6 +208,7 @@ export class KongDualClusterUpgrade extends pulumi.ComponentResource {
       newTrafficPercent: args.newTrafficPercent,
       retireOld: args.retireOld,
       dropOldCluster: args.dropOldCluster,
+      dropOldDatabase: args.dropOldDatabase,
       hasNewDatabase: args.newDatabase !== undefined,
       hasGateway: args.gateway !== undefined,
     });
@@ -316,6 +330,14 @@ export class KongDualClusterUpgrade extends pulumi.ComponentResource {
     }
     this.blue = byColor.blue;
     this.green = byColor.green;
+    if (plan.dropOldDatabase) {
+      // Only after the new cluster runs on its own database.
+      this.oldDatabaseDrop = new KongDatabaseDrop(
+        `${name}-${plan.live}-database-drop`,
+        { database: args.database },
+        { parent: this, dependsOn: [byColor[plan.next]!] },
+      );
+    }
 
     // Traffic moves only once the clusters that receive it are ready (Pulumi awaits Deployments).
     const colors = Object.keys(plan.weights) as Color[];

@@ -10,14 +10,14 @@
  *    (same object, still at `currentVersion`), `<name>-gone` waits until none of its pods is left
  *    (terminating ones included: they still serve and write), and only then does the migration run
  *    `kong migrations up` and `kong migrations finish` with `targetVersion` in one update
- *    (`decommissionedOld` is the wait's output: no old node remains to break). Kong is down from
+ *    (`decommissionedOld: true`: no old node remains to break). Kong is down from
  *    here until step 3.
  * 3. `currentVersion` = the version just migrated to (and `targetVersion` with it, or absent): the
  *    same Deployment scales up at the new image (step 1's shape). The migration has nothing to run.
  *
  * Steps 2 and 3 are two `pulumi up`s because a Deployment is updated once per deployment: "scale
  * to zero" and "start at the new image" cannot both be updates of the one object in one run. Run
- * them back to back (examples/ci does) to keep the downtime to the migration plus a pod start.
+ * them back to back to keep the downtime to the migration plus a pod start.
  *
  * Why a component of its own and not a `strategy` of `KongBlueGreenUpgrade`: none of blue/green's
  * inputs (slots, traffic share, retire flags) has a meaning here, and its names would change
@@ -174,8 +174,11 @@ export class KongInPlaceUpgrade extends pulumi.ComponentResource {
           kongVersion: plan.migrationVersion,
           edition: args.edition,
           plugins: args.plugins,
-          // up and finish in one update, only once the wait for the pods has completed: an output of it.
-          decommissionedOld: waitFor ? waitFor.gone : false,
+          // up and finish in one update. A plain true (not the wait's `gone` output, unknown in a
+          // preview) so that the preview shows both commands, the teardowns and the backup; the
+          // migration still runs only after the wait succeeded: it depends on it (dependsOn), and
+          // the wait fails, naming the pods left, rather than complete with pods remaining.
+          decommissionedOld: waitFor !== undefined,
           runner: fillRunner(args.runner, {
             namespace: args.namespace,
             image: `${repo}:${plan.migrationVersion}`,

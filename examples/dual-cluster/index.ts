@@ -8,6 +8,7 @@
  *   newTrafficPercent   0-100: proxy traffic on the new cluster (0 is the rollback)
  *   retireOld           true: the cut-over (old cluster to zero, its pods waited for, new Admin API on)
  *   dropOldCluster      true: remove the old cluster's objects (its database is kept)
+ *   dropOldDatabase     true, in a later step: DROP DATABASE of the old database (irreversible)
  *   gatewayName         a Gateway API Gateway (namespace gatewayNamespace): enables split traffic
  *   namespace           default kong
  *   dbHost, dbPort, dbUser: PostgreSQL as Pulumi reaches it (the clone runs pg_dump/pg_restore
@@ -41,6 +42,7 @@ const kong = new KongDualClusterUpgrade("kong", {
   newTrafficPercent: config.getNumber("newTrafficPercent"),
   retireOld: config.getBoolean("retireOld"),
   dropOldCluster: config.getBoolean("dropOldCluster"),
+  dropOldDatabase: config.getBoolean("dropOldDatabase"),
   gateway: gatewayName ? { name: gatewayName, namespace: config.get("gatewayNamespace") } : undefined,
   replicas: config.getNumber("replicas") ?? 2,
   // The pods (and the migration Jobs) reach both databases by the server's in-cluster name.
@@ -57,3 +59,4 @@ export const cloneSourceState = kong.clone?.sourceState;
 export const cloneDurationMs = kong.clone?.durationMs;
 export const newDatabasePhase = kong.newMigration?.phase;
 export const newDatabaseLastRun = kong.newMigration?.lastRun;
+export const oldDatabaseDroppedAt = kong.oldDatabaseDrop?.droppedAt;

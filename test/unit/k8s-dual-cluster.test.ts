@@ -13,6 +13,7 @@ import { installMocks, mockOutputs, resetRegistered } from "../helpers/pulumi-mo
 import { KongDualClusterUpgrade, type KongDualClusterUpgradeArgs } from "../../sdk/kong-dual-cluster-upgrade";
 import { KUBERNETES_PODS_GONE_TYPE } from "../../sdk/k8s-pods-gone";
 import { KONG_DATABASE_CLONE_TYPE } from "../../sdk/kong-database-clone";
+import { KONG_DATABASE_DROP_TYPE } from "../../sdk/kong-database-drop";
 import { KongKubernetesError } from "../../sdk/k8s-errors";
 import { mockUrn as urn, recordRegistrations, waitForRpcs } from "../helpers/registrations";
 
@@ -23,6 +24,7 @@ const CLUSTER = "kong-migrations:index:KongCluster";
 const MIGRATION = "pulumi-nodejs:dynamic/kong-migrations:KongDatabaseMigration";
 const CLONE = KONG_DATABASE_CLONE_TYPE;
 const GONE = KUBERNETES_PODS_GONE_TYPE;
+const DROP = KONG_DATABASE_DROP_TYPE;
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const SERVICE = "kubernetes:core/v1:Service";
 const SECRET = "kubernetes:core/v1:Secret";
@@ -231,7 +233,7 @@ describe("KongDualClusterUpgrade (under setMocks)", () => {
     ]);
   });
 
-  it("step 5, dropOldCluster: blue's objects go, its database is kept; green keeps its Admin API", async () => {
+  it("step 5, dropOldCluster: blue's objects go, its database is kept; only dropOldDatabase drops it; green keeps its Admin API", async () => {
     const c = await deploy({ ...upgrade, newTrafficPercent: 100, retireOld: true, dropOldCluster: true });
     assert.equal(c.plan.phase, "oldDropped");
     assert.deepEqual(
@@ -249,8 +251,22 @@ describe("KongDualClusterUpgrade (under setMocks)", () => {
     assert.equal(envOf("green").KONG_ADMIN_LISTEN, "0.0.0.0:8001");
     assert.deepEqual(get(SERVICE, "kong-proxy").inputs!.spec.selector, selector("green"));
     assert.deepEqual(warnings, [
-      "blue's cluster objects are removed; its database is kept (this component never drops a database). When you no longer " +
-        "need it, drop it yourself in a separate change.",
+      "blue's cluster objects are removed; its database is kept (nothing is dropped unless you set dropOldDatabase, in a later " +
+        "pulumi up, once you are sure you will not go back).",
+    ]);
+    assert.ok(!rec.regs.some((r) => r.type === DROP), "no drop without dropOldDatabase");
+
+    // dropOldDatabase, explicitly, in a later step: a KongDatabaseDrop of the old database after green.
+    rec.reset();
+    warnings.length = 0;
+    await deploy({ ...upgrade, newTrafficPercent: 100, retireOld: true, dropOldCluster: true, dropOldDatabase: true });
+    const drop = get(DROP, "kong-blue-database-drop");
+    assert.deepEqual(drop.inputs!.database, { host: "pg.db.svc", port: 5432, user: "kong", database: "kong" });
+    assert.deepEqual(drop.inputs!.password, secret("pw-old"));
+    assert.ok(drop.deps.includes(deploymentUrn("green")), "dropped only once green runs on its own database");
+    assert.deepEqual(warnings, [
+      "dropOldDatabase: blue's database (2.8.5) is dropped in this step. This cannot be undone: it was the way back to 2.8.5. " +
+        "The drop fails, dropping nothing, while any session (an old pod) still uses it.",
     ]);
 
     // Afterwards green is the live slot on the new database; the next upgrade starts in blue.
@@ -316,6 +332,14 @@ describe("KongDualClusterUpgrade (under setMocks)", () => {
         "first (newTrafficPercent 100), in an earlier pulumi up.",
     );
     refused({ ...upgrade, newTrafficPercent: 100, dropOldCluster: true }, "DROP_BEFORE_CUT_OVER", "dropOldCluster");
+    refused(
+      { ...upgrade, newTrafficPercent: 100, retireOld: true, dropOldDatabase: true },
+      "DROP_DATABASE_BEFORE_CLUSTER",
+      "dropOldDatabase",
+      "dropOldDatabase drops blue's database, which comes after its cluster is gone: set dropOldCluster (with retireOld) in " +
+        "one pulumi up, and dropOldDatabase in a later one, once you are sure you will not go back.",
+    );
+    refused({ dropOldDatabase: true }, "UPGRADE_FLAG_WITHOUT_UPGRADE", "dropOldDatabase");
     refused({ ...upgrade, newTrafficPercent: 40 }, "WEIGHTED_TRAFFIC_NEEDS_GATEWAY", "newTrafficPercent");
     refused({ targetVersion: "2.8.4" }, "DOWNGRADE", "targetVersion");
     refused({ retireOld: true }, "UPGRADE_FLAG_WITHOUT_UPGRADE", "retireOld");

@@ -159,7 +159,9 @@ export function planStep(observed: Observed, desired: Desired): Plan {
     if (desired.decommissionedOld) {
       // The up that follows must be possible before the irreversible finish runs: refuse an
       // unsupported path here, not after finish has already broken the older nodes.
-      const path = observed.databaseVersion ? checkUpgradePath(observed.databaseVersion, version, desired.target.edition) : undefined;
+      const path = observed.databaseVersion
+        ? checkUpgradePath(observed.databaseVersion, version, desired.target.edition, false)
+        : undefined;
       if (path?.refusal) throw new KongMigrationError("UNSUPPORTED_UPGRADE_PATH", path.refusal, "kongVersion");
       return {
         step: "finish",

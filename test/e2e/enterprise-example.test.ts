@@ -15,7 +15,7 @@ import { pulumiBaseEnv, REPO_ROOT, type Stack } from "../../scripts/lib/pulumi-c
 import { knownMigrations } from "../../provider/kong/catalogue";
 import { query, useFreshDatabase, type TestDatabase } from "../helpers/postgres";
 import { kongSim } from "../helpers/provider-fixture";
-import { newProjectStack, ok, removeStack, resourceOutputs } from "../helpers/pulumi-stack";
+import { MIGRATION_TYPE, newProjectStack, ok, outputsByType, removeStack } from "../helpers/pulumi-stack";
 
 const EXAMPLE = path.join(REPO_ROOT, "examples", "enterprise-1.5-to-2.1");
 const PORTAL_TYPE = "pulumi-nodejs:dynamic/kong-migrations-example:PortalDeploy";
@@ -92,7 +92,13 @@ describe("end to end: examples/enterprise-1.5-to-2.1, Kong Enterprise's guide st
     };
     const compat = async (version: string) => (await kongSim(db(), version, ["check-compat"], EE)).code;
     const up = async (what: string) => ok(await s!.run(["up", "--yes", "--skip-preview"]), what);
-    const set = async (k: string, v: string) => ok(await s!.run(["config", "set", k, v]), `config set ${k}`);
+    const set = async (...kv: string[]) =>
+      ok(await s!.run(["config", "set-all", ...kv.flatMap((x) => ["--plaintext", x])]), `config ${kv}`);
+    /** The migration's and the portal step's outputs, from one `pulumi stack export`. */
+    const state = async () => {
+      const byType = await outputsByType(s!);
+      return { outs: byType[MIGRATION_TYPE], portal: byType[PORTAL_TYPE] };
+    };
 
     s = await newProjectStack(EXAMPLE, db(), [
       ["kubernetes", "false"],
@@ -109,7 +115,8 @@ describe("end to end: examples/enterprise-1.5-to-2.1, Kong Enterprise's guide st
     await up("step 1: bootstrap 1.5.0.11");
     let expected = afterBootstrap(OLD);
     assert.deepEqual(await schemaMeta(db()), expected);
-    let outs = await resourceOutputs(s);
+    let { outs, portal } = await state();
+    assert.equal(portal, undefined, "no portal step before the 2.1 target");
     assert.equal(outs.phase, "up-to-date");
     assert.equal(outs.finished, true);
     assert.equal((outs.lastRun as { command: string }).command, "kong migrations bootstrap");
@@ -119,7 +126,7 @@ describe("end to end: examples/enterprise-1.5-to-2.1, Kong Enterprise's guide st
 
     // Step 2: target 2.1.4.1: up leaves the teardowns pending; the portal step waits. (Its preview is
     // test/e2e/quickstart.test.ts's subject; step 4's, the irreversible one, is checked below.)
-    await set("targetVersion", NEW);
+    await set(`targetVersion=${NEW}`);
     await up("step 2: up to 2.1.4.1");
     expected = afterUp(expected, NEW);
     assert.deepEqual(await schemaMeta(db()), expected);
@@ -131,31 +138,30 @@ describe("end to end: examples/enterprise-1.5-to-2.1, Kong Enterprise's guide st
       "ip-restriction": ["001_200_to_210"],
       oauth2: ["004_200_to_210"],
     };
-    outs = await resourceOutputs(s);
+    ({ outs, portal } = await state());
     assert.equal(outs.phase, "pending-finish");
     assert.equal(outs.finished, false);
     assert.deepEqual(outs.pending, pendingAfterUp);
     assert.equal((outs.lastRun as { command: string }).command, "kong migrations up");
     assert.equal(await compat(OLD), 0, "1.5.0.11 keeps working after up");
     assert.equal(await compat(NEW), 0, "2.1.4.1 works after up");
-    const waiting = await resourceOutputs(s, PORTAL_TYPE);
-    assert.equal(waiting.status, "waiting-for-finish");
-    assert.equal(waiting.ran, undefined);
+    assert.equal(portal.status, "waiting-for-finish");
+    assert.equal(portal.ran, undefined);
     assert.deepEqual(portalRuns(), [], "the portal step does not run before finish");
 
     // Step 3: all traffic to green: nothing changes in the database, the portal step still waits.
-    await set("greenTrafficPercent", "100");
+    await set("greenTrafficPercent=100");
     const traffic = await up("step 3: traffic");
     assert.match(traffic.stdout, /Resources:\n +3 unchanged\n/);
     assert.deepEqual(await schemaMeta(db()), expected);
     const { password: _p, ...unchanged } = outs; // the secret's ciphertext differs at every export
-    const { password: _q, ...now } = await resourceOutputs(s);
+    const { password: _q, ...now } = (await state()).outs;
     assert.deepEqual(now, unchanged);
     assert.deepEqual(portalRuns(), []);
 
     // Step 4: retire blue: the preview warns (irreversible, backup destination); the backup is taken,
     // then finish, then the Dev Portal step, exactly once.
-    await set("retireBlue", "true");
+    await set("retireBlue=true");
     const finishPreview = ok(await s.run(["preview", "--diff"]), "step 4 preview");
     assert.ok(finishPreview.stdout.includes(`local directory ${backups}`), finishPreview.stdout);
     assert.match(finishPreview.stdout, /~ command +: "none" => "kong migrations finish"/);
@@ -165,7 +171,7 @@ describe("end to end: examples/enterprise-1.5-to-2.1, Kong Enterprise's guide st
     await up("step 4: retire blue, finish");
     expected = afterFinish(expected);
     assert.deepEqual(await schemaMeta(db()), expected);
-    outs = await resourceOutputs(s);
+    ({ outs, portal } = await state());
     assert.equal(outs.phase, "up-to-date");
     assert.equal(outs.finished, true);
     assert.deepEqual(outs.pending, {});
@@ -193,18 +199,17 @@ describe("end to end: examples/enterprise-1.5-to-2.1, Kong Enterprise's guide st
       Date.parse(runs[0].at) >= Date.parse(finish.finishedAt),
       `portal ran (${runs[0].at}) after finish ended (${finish.finishedAt})`,
     );
-    const portal = await resourceOutputs(s, PORTAL_TYPE);
     assert.equal(portal.status, "deployed");
     assert.equal((portal.ran as { exitCode: number }).exitCode, 0);
 
     // Step 5: green is the live cluster at 2.1.4.1: nothing runs, neither Kong nor the portal step.
-    await set("currentVersion", NEW);
-    await set("liveColor", "green");
-    for (const k of ["targetVersion", "retireBlue", "greenTrafficPercent"]) ok(await s.run(["config", "rm", k]), `config rm ${k}`);
+    await set(`currentVersion=${NEW}`, "liveColor=green");
+    ok(await s.run(["config", "rm-all", "targetVersion", "retireBlue", "greenTrafficPercent"]), "config rm-all");
     await up("step 5: green live");
     assert.deepEqual(await schemaMeta(db()), expected);
-    outs = await resourceOutputs(s);
+    ({ outs, portal } = await state());
     assert.equal(outs.phase, "up-to-date");
+    assert.equal(portal.status, "deployed");
     assert.deepEqual(outs.lastRun, finish, "no Kong command ran");
     assert.equal(portalRuns().length, 1, "the portal step ran once");
     ok(await s.run(["preview", "--expect-no-changes"]), "converged");

@@ -44,16 +44,15 @@ export async function newProjectStack(
     projectDir,
   );
   ok(await s.run(["stack", "init"]), "stack init");
-  for (const [k, v] of [
+  const plain = [
     ["dbHost", db.host],
     ["dbPort", String(db.port)],
     ["dbUser", db.user],
     ["dbName", db.database],
-    ...config,
     ["lockTimeoutSeconds", "5"],
-  ]) {
-    ok(await s.run(["config", "set", k, v]), `config set ${k}`);
-  }
+    ...config,
+  ];
+  ok(await s.run(["config", "set-all", ...plain.flatMap(([k, v]) => ["--plaintext", `${k}=${v}`])]), "config set-all");
   for (const [k, v] of paths) ok(await s.run(["config", "set", "--path", k, v]), `config set ${k}`);
   ok(await s.run(["config", "set", "--secret", "dbPassword"], { input: db.password }), "config set dbPassword");
   return s;
@@ -63,6 +62,13 @@ export async function removeStack(s: Stack | undefined): Promise<void> {
   if (!s) return;
   await s.run(["stack", "rm", "--yes", "--force"]);
   fs.rmSync(s.stateDir, { recursive: true, force: true });
+}
+
+/** Every resource's outputs by type (the last of a type wins), from one `pulumi stack export`. */
+export async function outputsByType(s: Stack): Promise<Record<string, Record<string, unknown>>> {
+  const r = ok(await s.run(["stack", "export"]), "stack export");
+  const deployment = JSON.parse(r.stdout) as { deployment: { resources: Array<{ type: string; outputs?: Record<string, unknown> }> } };
+  return Object.fromEntries(deployment.deployment.resources.map((x) => [x.type, x.outputs ?? {}]));
 }
 
 /** The KongDatabaseMigration resource (or the one resource of `type`) as `pulumi stack export` shows it. */

@@ -182,7 +182,8 @@ function kubeconfigProblem(text: string): string | undefined {
   return undefined;
 }
 
-function database(raw: unknown, failures: Failure[]): { settings: Inputs["database"]; password?: string } {
+/** Validates `database` (Kong's `KONG_PG_*` meanings and defaults); failures name `database.*`. */
+export function database(raw: unknown, failures: Failure[]): { settings: Inputs["database"]; password?: string } {
   const d = isObject(raw) ? raw : {};
   if (!isObject(raw)) failures.push({ property: "database", reason: "database is required: give at least database.host." });
   const host = text(d.host, "database.host", DATABASE_DEFAULTS.host, failures)!;

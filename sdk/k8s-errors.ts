@@ -11,7 +11,12 @@ export type KongKubernetesErrorCode =
   | "RETIRE_WITHOUT_UPGRADE"
   | "RETIRE_NEW_CLUSTER"
   | "RETIRE_WITH_TRAFFIC"
-  | "RESERVED_ENV";
+  | "RESERVED_ENV"
+  | "NEW_DATABASE_REQUIRED"
+  | "CUT_OVER_WITH_TRAFFIC"
+  | "DROP_BEFORE_CUT_OVER"
+  | "UPGRADE_FLAG_WITHOUT_UPGRADE"
+  | "DROP_DATABASE_BEFORE_CLUSTER";
 
 export class KongKubernetesError extends Error {
   override readonly name = "KongKubernetesError";

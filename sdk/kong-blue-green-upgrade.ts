@@ -24,7 +24,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { BackupArgs, DatabaseArgs, KubernetesJobRunnerArgs, LocalRunnerArgs } from "./args";
+import type { BackupArgs, DatabaseArgs } from "./args";
+import { componentPasswordSecret } from "./k8s-password-secret";
+import { fillRunner, type ComponentRunnerArgs } from "./k8s-runner-defaults";
 import { KongCluster, type SecretKeyRefArgs } from "./kong-cluster";
 import { KongDatabaseMigration } from "./kong-database-migration";
 import { kongImageRepository } from "../provider/kong/image";
@@ -37,8 +39,7 @@ import { planUpgrade, type ClusterPlan, type Color, type UpgradePlan } from "./k
 export const KONG_BLUE_GREEN_UPGRADE_TYPE = "kong-migrations:index:KongBlueGreenUpgrade";
 
 /** The migration's runner: local, or a Kubernetes Job whose unset fields the component fills in. */
-export type BlueGreenRunnerArgs =
-  LocalRunnerArgs | (Omit<KubernetesJobRunnerArgs, "namespace"> & { readonly namespace?: pulumi.Input<string> });
+export type BlueGreenRunnerArgs = ComponentRunnerArgs;
 
 export interface KongBlueGreenUpgradeArgs {
   /** Namespace of every Kubernetes object (and of the migration Jobs). Changing it replaces them. */
@@ -187,21 +188,9 @@ export class KongBlueGreenUpgrade extends pulumi.ComponentResource {
     // Unsecret only the projection without the password, so the pods' settings stay readable in previews.
     const databaseSettings = pulumi.unsecret(database.apply(({ password: _p, ...rest }) => rest));
 
-    let passwordSecret: pulumi.Input<SecretKeyRefArgs>;
-    if (args.passwordSecret) {
-      passwordSecret = args.passwordSecret;
-    } else {
-      this.passwordSecretResource = new k8s.core.v1.Secret(
-        `${name}-pg-password`,
-        {
-          metadata: { namespace: args.namespace, labels },
-          type: "Opaque",
-          stringData: { password: pulumi.secret(database.apply((d) => d.password ?? "")) },
-        },
-        { parent: this },
-      );
-      passwordSecret = { name: this.passwordSecretResource.metadata.name, key: "password" };
-    }
+    const secret = componentPasswordSecret(name, args.passwordSecret, { namespace: args.namespace, database, labels }, this);
+    this.passwordSecretResource = secret.resource;
+    const passwordSecret = secret.ref;
 
     const clusterArgs = (c: ClusterPlan) => ({
       namespace: args.namespace,
@@ -232,7 +221,15 @@ export class KongBlueGreenUpgrade extends pulumi.ComponentResource {
           plugins: args.plugins,
           // `finish` only after the wait for the old pods has completed: an output of that step.
           decommissionedOld: waitFor ? waitFor.gone : false,
-          runner: this.runnerArgs(args, plan, repo, passwordSecret, liveSelector),
+          runner: fillRunner(args.runner, {
+            namespace: args.namespace,
+            image: `${repo}:${plan.migrationVersion}`,
+            passwordSecret,
+            env: args.env,
+            serviceAccountName: args.serviceAccountName,
+            kubeconfig: args.kubeconfig,
+            oldPodSelector: plan.shape === "blueGreen" ? liveSelector : undefined,
+          }),
           lockTimeoutSeconds: args.lockTimeoutSeconds,
           dbTimeoutSeconds: args.dbTimeoutSeconds,
           commandTimeoutSeconds: args.commandTimeoutSeconds,
@@ -290,35 +287,5 @@ export class KongBlueGreenUpgrade extends pulumi.ComponentResource {
       weights: plan.weights,
       proxyServiceName: this.proxyService.metadata.name,
     });
-  }
-
-  /** The migration's runner with the component's defaults filled in (Kubernetes Job runner only). */
-  private runnerArgs(
-    args: KongBlueGreenUpgradeArgs,
-    plan: UpgradePlan,
-    repo: string,
-    passwordSecret: pulumi.Input<SecretKeyRefArgs>,
-    liveSelector: Record<string, string>,
-  ): pulumi.Input<LocalRunnerArgs | KubernetesJobRunnerArgs> | undefined {
-    if (args.runner === undefined) return undefined;
-    return pulumi
-      .all([args.runner, args.namespace, passwordSecret, args.env, args.serviceAccountName, args.kubeconfig])
-      .apply(([r, namespace, secret, env, serviceAccountName, kubeconfig]) => {
-        if (r.kind !== "kubernetes") return r as LocalRunnerArgs;
-        const filled: KubernetesJobRunnerArgs = {
-          ...r,
-          kind: "kubernetes",
-          namespace: r.namespace ?? namespace,
-          image: r.image ?? `${repo}:${plan.migrationVersion}`,
-          passwordSecret: r.passwordSecret ?? secret,
-          ...((r.env ?? env) ? { env: r.env ?? env } : {}),
-          ...((r.serviceAccountName ?? serviceAccountName) ? { serviceAccountName: r.serviceAccountName ?? serviceAccountName } : {}),
-          ...((r.kubeconfig ?? kubeconfig) ? { kubeconfig: r.kubeconfig ?? kubeconfig } : {}),
-          ...((r.oldPodSelector ?? (plan.shape === "blueGreen" ? liveSelector : undefined))
-            ? { oldPodSelector: r.oldPodSelector ?? liveSelector }
-            : {}),
-        };
-        return filled;
-      });
   }
 }

@@ -54,6 +54,8 @@ export interface IrreversibleOutput {
   readonly command: string;
   /** Where the backup goes first, or `none configured`. */
   readonly backup: string;
+  /** For `finish`: the migrations whose teardown it runs, per subsystem (what it destroys). */
+  readonly teardowns?: Readonly<Record<string, readonly string[]>>;
   /** The warning the preview shows. */
   readonly warning: string;
 }

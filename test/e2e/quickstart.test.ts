@@ -116,12 +116,16 @@ describe("end to end: the real Pulumi CLI", function () {
   it("a display a reviewer can read: lines under the resource, progress ephemeral, no stale plan after a refresh", async () => {
     s = await newStack(db(), "2.0.5");
     ok(await s.run(["up", "--yes", "--skip-preview"]), "bootstrap");
+    ok(await s.run(["config", "set", "kongVersion", "2.1.4"]), "config set");
+    // The review command the README gives: one preview, refreshed first, shows only the next plan.
+    const reviewed = ok(await s.run(["preview", "--refresh", "--diff"]), "preview --refresh --diff");
+    assert.match(reviewed.stdout, /\+ kong migrations up *: \{/);
+    assert.doesNotMatch(reviewed.stdout, /kong migrations bootstrap/, "nothing of the previous run's plan");
     ok(await s.run(["refresh", "--yes", "--skip-preview"]), "first refresh (records the plan as of now)");
     const converged = ok(await s.run(["refresh", "--yes", "--skip-preview"]), "refresh of a converged stack");
     assert.match(converged.stdout, /2 unchanged/);
     assert.doesNotMatch(converged.stdout, /updated/);
 
-    ok(await s.run(["config", "set", "kongVersion", "2.1.4"]), "config set");
     const preview = ok(await s.run(["preview", "--diff"]), "preview");
     assert.match(preview.stdout, /~ command : "none" => "kong migrations up"/);
     assert.match(preview.stdout, /\+ kong migrations up *: \{/);

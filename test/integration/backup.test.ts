@@ -28,6 +28,15 @@ async function rejection(p: Promise<unknown>): Promise<Error> {
   assert.fail("expected a rejection");
 }
 
+/** The migrations 2.1.4's up leaves pending on a 2.0.5 database: what its finish tears down. */
+const TEARDOWNS_205_TO_214 = {
+  core: ["009_200_to_210"],
+  acl: ["003_200_to_210", "004_212_to_213"],
+  "bot-detection": ["001_200_to_210"],
+  "ip-restriction": ["001_200_to_210"],
+  oauth2: ["004_200_to_210"],
+};
+
 describe("backup before an irreversible step (real pg_dump, real PostgreSQL, kong-sim)", function () {
   this.timeout(120_000);
   const db = useFreshDatabase();
@@ -57,8 +66,10 @@ describe("backup before an irreversible step (real pg_dump, real PostgreSQL, kon
     assert.deepEqual((preview.inputs.plan as Raw).irreversible, {
       command: "kong migrations finish",
       backup: `local directory ${dir}`,
+      teardowns: TEARDOWNS_205_TO_214,
       warning:
-        "kong migrations finish is irreversible: after it, nodes of the old Kong version can no longer run on this " +
+        "kong migrations finish is irreversible: it runs the teardowns of 6 migrations (plan.irreversible.teardowns), " +
+        "and after it, nodes of the old Kong version can no longer run on this " +
         `database. A pg_dump (custom format) of Kong's schema goes to local directory ${dir} first; kong migrations ` +
         "finish does not run if it fails.",
     });
@@ -198,7 +209,8 @@ describe("backup before an irreversible step (real pg_dump, real PostgreSQL, kon
     assert.equal(notice.backup, "none configured");
     assert.equal(
       notice.warning,
-      "kong migrations finish is irreversible: after it, nodes of the old Kong version can no longer run on this database. " +
+      "kong migrations finish is irreversible: it runs the teardowns of 6 migrations (plan.irreversible.teardowns), and " +
+        "after it, nodes of the old Kong version can no longer run on this database. " +
         'No backup is configured: set backup { kind: "local", directory } (or { kind: "kubernetes", persistentVolumeClaim }) ' +
         "to have a pg_dump taken first, or take one yourself before pulumi up.",
     );
@@ -222,8 +234,9 @@ describe("backup before an irreversible step (real pg_dump, real PostgreSQL, kon
     assert.equal(plan.command, "kong migrations up");
     assert.match(
       String((plan.irreversible as Raw).warning),
-      /^kong migrations finish \(after kong migrations up, in the same update\) is irreversible: /,
+      /^kong migrations finish \(after kong migrations up, in the same update\) is irreversible: it runs the teardowns of 6 migrations /,
     );
+    assert.deepEqual((plan.irreversible as Raw).teardowns, TEARDOWNS_205_TO_214, "the planned up's migrations with a teardown");
     const { result } = await capturingLogs(() => redeploy(s, inPlace));
     assert.equal((result.outs.lastRun as Raw).command, "kong migrations finish");
     const taken = result.outs.lastBackup as Raw;

@@ -138,4 +138,31 @@ describe("backup input, destination and preview notice (pure)", () => {
     assert.equal(withIrreversibleNotice(plan("kong migrations up"), inputs, { decommissionedOld: true }).irreversible, undefined);
     assert.deepEqual(withIrreversibleNotice(plan("none"), inputs, {}), plan("none"));
   });
+
+  it("a finish names the teardowns it runs; after up in the same update, the planned migrations with a teardown (unknown ones included)", () => {
+    const inputs = normalizeInputs({ database: { host: "db" }, kongVersion: "2.1.4", decommissionedOld: true }).inputs as Inputs;
+    const finish: PlanSummary = {
+      command: "kong migrations finish",
+      wouldRun: { "kong migrations finish": { core: ["009_200_to_210"] } },
+      reason: "r",
+      source: "database",
+    };
+    const notice = withIrreversibleNotice(finish, inputs, { decommissionedOld: true }).irreversible!;
+    assert.deepEqual(notice.teardowns, { core: ["009_200_to_210"] });
+    assert.match(
+      notice.warning,
+      /^kong migrations finish is irreversible: it runs the teardowns of 1 migration \(plan.irreversible.teardowns\), and after it/,
+    );
+    // 010_210_to_211 has no teardown in the catalogue; 999_unknown is not catalogued, so it counts as destructive.
+    const up: PlanSummary = {
+      command: "kong migrations up",
+      wouldRun: { "kong migrations up": { core: ["009_200_to_210", "010_210_to_211", "999_unknown"], session: ["000_base_session"] } },
+      reason: "r",
+      source: "kong",
+    };
+    const after = withIrreversibleNotice(up, inputs, { decommissionedOld: false }).irreversible!;
+    assert.deepEqual(after.teardowns, { core: ["009_200_to_210", "999_unknown"] });
+    assert.match(after.warning, /it runs the teardowns of 2 migrations/);
+    assert.equal(irreversibleNotice("finish", undefined, undefined, undefined, {}).teardowns, undefined, "nothing to tear down: no field");
+  });
 });

@@ -4,10 +4,8 @@
  * references, Admin API switch, traffic objects and `dependsOn` ordering at each step of the
  * blue/green procedure, and the in-place patch path.
  *
- * Two additions, installed for this file only and removed afterwards: the monitor's
- * `registerResource` is wrapped to record each resource's parent and dependency URNs (what the
- * engine orders operations by), and Kubernetes objects get an auto-generated `metadata.name` as the
- * real provider would give them (the mock otherwise echoes inputs, which have none).
+ * Each resource's parent, dependency URNs and inputs are recorded by `test/helpers/registrations.ts`
+ * (installed for this file only, removed afterwards).
  */
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
@@ -16,22 +14,11 @@ import { KongBlueGreenUpgrade, type KongBlueGreenUpgradeArgs } from "../../sdk/k
 import { KongCluster } from "../../sdk/kong-cluster";
 import { KUBERNETES_PODS_GONE_TYPE } from "../../sdk/k8s-pods-gone";
 import { KongKubernetesError } from "../../sdk/k8s-errors";
+import { mockUrn, recordRegistrations, URN_PREFIX, waitForRpcs } from "../helpers/registrations";
 
 installMocks();
 
-/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
-const settings = require("@pulumi/pulumi/runtime/settings");
-
-interface Registration {
-  readonly urn: string;
-  readonly type: string;
-  readonly name: string;
-  readonly parent: string;
-  readonly deps: readonly string[];
-  inputs?: Record<string, any>;
-}
-
-const PREFIX = "urn:pulumi:test::kong-migrations-test::";
+const PREFIX = URN_PREFIX;
 const COMPONENT = "kong-migrations:index:KongBlueGreenUpgrade";
 const CLUSTER = "kong-migrations:index:KongCluster";
 const MIGRATION = "pulumi-nodejs:dynamic/kong-migrations:KongDatabaseMigration";
@@ -42,42 +29,15 @@ const ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
 describe("Kubernetes components (under setMocks)", () => {
-  let regs: Registration[] = [];
-  let restore: () => void = () => undefined;
-
+  const rec = recordRegistrations();
+  const regs = rec.regs;
   before(() => {
-    const monitor = settings.getMonitor();
-    const register = monitor.registerResource;
-    const mocks = monitor.mocks;
-    const newResource = mocks.newResource;
-    monitor.registerResource = function (req: any, cb: unknown) {
-      regs.push({
-        urn: monitor.newUrn(req.getParent(), req.getType(), req.getName()),
-        type: req.getType(),
-        name: req.getName(),
-        parent: req.getParent(),
-        deps: req.getDependenciesList(),
-      });
-      return register.call(monitor, req, cb);
-    };
-    mocks.newResource = async (args: any) => {
-      const result = await newResource.call(mocks, args);
-      const reg = regs.find((r) => r.type === args.type && r.name === args.name && !r.inputs);
-      if (reg) reg.inputs = args.inputs;
-      if (args.type.startsWith("kubernetes:") && !args.inputs?.metadata?.name) {
-        result.state = { ...result.state, metadata: { ...result.state.metadata, name: `${args.name}-6f1c2a` } };
-      }
-      return result;
-    };
-    restore = () => {
-      monitor.registerResource = register;
-      mocks.newResource = newResource;
-    };
+    rec.install();
     mockOutputs(KUBERNETES_PODS_GONE_TYPE, () => ({ gone: true, checkedAt: "2024-01-01T00:00:00.000Z" }));
   });
-  after(() => restore());
+  after(() => rec.restore());
   beforeEach(() => {
-    regs = [];
+    rec.reset();
     resetRegistered();
   });
 
@@ -90,22 +50,15 @@ describe("Kubernetes components (under setMocks)", () => {
 
   async function deploy(args: Partial<KongBlueGreenUpgradeArgs>): Promise<KongBlueGreenUpgrade> {
     const c = new KongBlueGreenUpgrade("kong", { ...base, ...args });
-    await settings.waitForRPCs();
+    await waitForRpcs();
     return c;
   }
-  /** The mock monitor's URNs carry only the parent's own type before the resource's type. */
-  const urn = (chain: string[], name: string) => `${PREFIX}${chain.slice(-2).join("$")}::${name}`;
-  const get = (type: string, name: string): Registration => {
-    const r = regs.find((x) => x.type === type && x.name === name);
-    assert.ok(r, `${type} ${name} is registered; got ${regs.map((x) => `${x.type} ${x.name}`).join(", ")}`);
-    return r;
-  };
-  const children = () => regs.map((r) => `${r.type} ${r.name}`).sort();
+  const urn = mockUrn;
+  const { get, children } = rec;
   const deploymentUrn = (color: string) => urn([COMPONENT, CLUSTER, DEPLOYMENT], `kong-${color}-deployment`);
   const migrationUrn = urn([COMPONENT, MIGRATION], "kong-migration");
   const secretUrn = urn([COMPONENT, SECRET], "kong-pg-password");
-  /** Sorted dependency URNs of a resource. */
-  const depsOf = (type: string, name: string) => [...get(type, name).deps].sort();
+  const depsOf = rec.depsOf;
   const env = (color: string) => get(DEPLOYMENT, `kong-${color}-deployment`).inputs!.spec.template.spec.containers[0].env;
   const envValue = (color: string, name: string) => env(color).find((e: { name: string }) => e.name === name)?.value;
   const kongEnv = (adminListen: string) => [
@@ -239,7 +192,7 @@ describe("Kubernetes components (under setMocks)", () => {
       "the Service stays on the live cluster while split",
     );
 
-    regs = [];
+    rec.reset();
     await deploy({ targetVersion: "2.1.4", greenTrafficPercent: 100 });
     assert.deepEqual(get(SERVICE, "kong-proxy").inputs!.spec.selector, selector("green"));
     assert.ok(get(SERVICE, "kong-proxy").deps.includes(deploymentUrn("green")), "the switch waits for green to be ready");
@@ -324,7 +277,7 @@ describe("Kubernetes components (under setMocks)", () => {
     assert.deepEqual(get(SERVICE, "kong-proxy").inputs!.spec.selector, selector("green"));
     assert.deepEqual(env("green"), kongEnv("0.0.0.0:8001"), "green is unchanged from step 4: no rollout");
 
-    regs = [];
+    rec.reset();
     await deploy({ currentVersion: "2.1.4", liveColor: "green", targetVersion: "2.2.0" });
     assert.equal(get(DEPLOYMENT, "kong-blue-deployment").inputs!.spec.template.spec.containers[0].image, "kong:2.2.0");
     assert.equal(envValue("blue", "KONG_ADMIN_LISTEN"), "off");
@@ -343,10 +296,10 @@ describe("Kubernetes components (under setMocks)", () => {
     assert.deepEqual(depsOf(DEPLOYMENT, "kong-blue-deployment"), [migrationUrn, secretUrn].sort(), "rolled only after the migration");
     assert.equal(get(MIGRATION, "kong-migration").inputs!.kongVersion, "2.1.4");
 
-    regs = [];
+    rec.reset();
     const withMigrations = await deploy({ currentVersion: "2.1.2", targetVersion: "2.1.3" });
     assert.equal(withMigrations.plan.shape, "blueGreen", "2.1.3 has migrations (core 011_212_to_213, acl 004_212_to_213)");
-    regs = [];
+    rec.reset();
     const forced = await deploy({ currentVersion: "2.1.3", targetVersion: "2.1.4", strategy: "blueGreen" });
     assert.equal(forced.plan.shape, "blueGreen");
   });
@@ -370,7 +323,7 @@ describe("Kubernetes components (under setMocks)", () => {
     assert.equal(envValue("blue", "KONG_LUA_PACKAGE_PATH"), "/opt/?.lua");
     assert.equal(get(DEPLOYMENT, "kong-blue-deployment").inputs!.spec.template.spec.serviceAccountName, "kong");
 
-    regs = [];
+    rec.reset();
     await deploy({ passwordSecret: { name: "existing", key: "pg" }, runner: { kind: "local", command: ["kong-sim"] } });
     assert.ok(!regs.some((r) => r.type === SECRET), "an existing Secret is used, none is created");
     assert.deepEqual(
@@ -398,7 +351,7 @@ describe("Kubernetes components (under setMocks)", () => {
       },
       { dependsOn: [dep] },
     );
-    await settings.waitForRPCs();
+    await waitForRpcs();
     assert.equal(off.adminService, undefined);
     assert.deepEqual(
       regs

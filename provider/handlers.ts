@@ -20,8 +20,8 @@ import { migrateCommunityInputRefusal } from "./kong/community-to-enterprise";
 import { observeForCheck } from "./postgres/observe-for-check";
 import { missingForWrite } from "./postgres/privileges";
 import { CheckFailure, isCheckFailure } from "./check-failure";
-import { askKongList, askKongVersion } from "./kong-preflight";
-import { disagreement, listsFromKong } from "./kong/kong-answer";
+import { askKongList, askKongVersion, kongRelease, rememberListing } from "./kong-preflight";
+import { disagreement } from "./kong/kong-answer";
 import { checkVersion } from "./kong/catalogue";
 import { catalogued } from "./plan-with";
 import { reconcile } from "./reconcile";
@@ -112,7 +112,7 @@ async function planFor(inputs: Inputs, olds: Record<string, unknown>): Promise<P
   if (askKong) {
     const listing = await askKongList(inputs);
     const a = withLockContext(snapshot, () =>
-      orRefuse(assess(snapshot.rows, snapshot.legacyTables, target, inputs.decommissionedOld, listsFromKong(listing, target, known))),
+      orRefuse(assess(snapshot.rows, snapshot.legacyTables, target, inputs.decommissionedOld, rememberListing(inputs, listing))),
     );
     const prefix = known
       ? ""
@@ -226,10 +226,7 @@ export async function read(id: string, props: Record<string, unknown>): Promise<
     throw new Error(`refresh could not read ${idOf(inputs)}: ${message(e, inputs)}`);
   });
   // A release the catalogue does not know can only be read against Kong's own list.
-  const lists =
-    inputs.planWith === "kong" && !catalogued(inputs.kongVersion, inputs.edition)
-      ? listsFromKong(await askKongList(inputs), targetOf(inputs), false)
-      : undefined;
+  const lists = inputs.planWith === "kong" && !catalogued(inputs.kongVersion, inputs.edition) ? await kongRelease(inputs) : undefined;
   const assessment = assess(snapshot.rows, snapshot.legacyTables, targetOf(inputs), inputs.decommissionedOld, lists);
   const outs = buildOutputs(inputs, assessment, previous.lastRun, previous.reloadRequired === true, previous.communityMigration);
   // The refreshed inputs carry the plan as of now (what an unchanged `pulumi up` would run), so the

@@ -8,10 +8,13 @@
  */
 import { CheckFailure } from "./check-failure";
 import type { Inputs } from "./inputs";
-import { databaseSettings } from "./inputs";
+import { databaseSettings, targetOf } from "./inputs";
 import { parseKongList, type KongListing } from "./kong/list-output";
 import { parseKongVersionOutput, type ReportedVersion } from "./kong/version-output";
-import { versionMismatch } from "./kong/kong-answer";
+import { listsFromKong, versionMismatch } from "./kong/kong-answer";
+import type { KnownLists } from "./kong/assess";
+import { catalogued } from "./plan-with";
+import { cachedRelease, cachedVersion, rememberRelease, rememberVersion } from "./preflight-cache";
 import { kongEnvironment } from "./postgres/settings";
 import { runnerFor } from "./runners";
 import { kongErrorMessage } from "./runners/outcome";
@@ -54,20 +57,28 @@ async function runReadOnly(inputs: Inputs, command: "version" | "list"): Promise
   return result;
 }
 
-/** `kong version` through the runner, checked against `kongVersion` and `edition`. */
+/**
+ * `kong version` through the runner, checked against `kongVersion` and `edition`. Asked once per
+ * runner identity and provider process (`./preflight-cache.ts`); a failure is never remembered.
+ */
 export async function askKongVersion(inputs: Inputs): Promise<ReportedVersion> {
-  const result = await runReadOnly(inputs, "version");
-  const reported = result.exitCode === 0 ? parseKongVersionOutput(result.stdout) : undefined;
-  if (!reported) {
-    throw new CheckFailure(
-      "runner",
-      `kong version (${result.where}, ${commandText(inputs)}) ${result.exitCode === 0 ? "printed no Kong version" : `exited ${result.exitCode}`}: ` +
-        `${kongErrorMessage(result)}. Fix the runner so that it runs Kong ${inputs.kongVersion}, or set planWith: "catalogue".`,
-    );
+  let answer = cachedVersion(inputs);
+  if (!answer) {
+    const result = await runReadOnly(inputs, "version");
+    const reported = result.exitCode === 0 ? parseKongVersionOutput(result.stdout) : undefined;
+    if (!reported) {
+      throw new CheckFailure(
+        "runner",
+        `kong version (${result.where}, ${commandText(inputs)}) ${result.exitCode === 0 ? "printed no Kong version" : `exited ${result.exitCode}`}: ` +
+          `${kongErrorMessage(result)}. Fix the runner so that it runs Kong ${inputs.kongVersion}, or set planWith: "catalogue".`,
+      );
+    }
+    answer = { reported, where: result.where };
+    rememberVersion(inputs, answer);
   }
-  const mismatch = versionMismatch(reported, inputs, result.where);
+  const mismatch = versionMismatch(answer.reported, inputs, answer.where);
   if (mismatch) throw new CheckFailure(mismatch.property, mismatch.reason);
-  return reported;
+  return answer.reported;
 }
 
 /** `kong migrations list` through the runner: Kong's own view of the database. */
@@ -82,4 +93,24 @@ export async function askKongList(inputs: Inputs): Promise<KongListing> {
     );
   }
   return listing;
+}
+
+/**
+ * The target release's migration lists as its Kong knows them: from this process's earlier answer
+ * when there is one (the lists are the release's, not the database's: `./preflight-cache.ts`), else
+ * from `kong migrations list` (remembered unless Kong listed nothing because the database needs a
+ * bootstrap and the catalogue does not know the release either).
+ */
+export async function kongRelease(inputs: Inputs): Promise<KnownLists> {
+  const cached = cachedRelease(inputs);
+  if (cached) return cached;
+  return rememberListing(inputs, await askKongList(inputs));
+}
+
+/** Turns a listing into the release's lists, remembering them when they are complete. */
+export function rememberListing(inputs: Inputs, listing: KongListing): KnownLists {
+  const known = catalogued(inputs.kongVersion, inputs.edition);
+  const lists = listsFromKong(listing, targetOf(inputs), known);
+  if (!listing.needsBootstrap || known) rememberRelease(inputs, lists);
+  return lists;
 }

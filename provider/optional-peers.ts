@@ -1,6 +1,6 @@
 /**
- * The optional peer dependencies: packages only the Kubernetes parts use, which a user who wants
- * only the database resource does not install (package.json `peerDependenciesMeta`). Loading goes
+ * The optional peer dependencies: packages only the Kubernetes parts (or, for `@pulumi/postgresql`,
+ * `KongDatabase`) use, which a user who wants only the database resource does not install (package.json `peerDependenciesMeta`). Loading goes
  * through here so that a missing one fails with its name, its version range, and the install
  * command, instead of Node's bare "Cannot find module".
  *
@@ -12,6 +12,7 @@
 export const OPTIONAL_PEERS = {
   "@pulumi/kubernetes": ">=4.0.0 <5.0.0",
   "@kubernetes/client-node": ">=1.0.0 <2.0.0",
+  "@pulumi/postgresql": ">=3.0.0 <4.0.0",
 } as const;
 
 export type OptionalPeer = keyof typeof OPTIONAL_PEERS;

@@ -12,12 +12,11 @@ import { databaseSettings, targetOf, type Inputs } from "./inputs";
 import { withLockContext } from "./lock-aware";
 import { log, progress, warn } from "./log";
 import { buildOutputs, describePlan, summarize, type LastRun, type Outputs } from "./outputs";
-import { observeDatabase, type SchemaMetaSnapshot } from "./postgres/schema-meta";
+import type { SchemaMetaSnapshot } from "./postgres/schema-meta";
+import { databaseSession, type DatabaseSession } from "./postgres/session";
 import { kongEnvironment } from "./postgres/settings";
 import { runnerFor } from "./runners";
-import { askKongList } from "./kong-preflight";
-import { listsFromKong } from "./kong/kong-answer";
-import { catalogued } from "./plan-with";
+import { kongRelease } from "./kong-preflight";
 import { assertSucceeded, lockAborted } from "./runners/outcome";
 import { backupBeforeIrreversible } from "./backup/take-backup";
 import type { MigrationCommand } from "./runners/types";
@@ -29,18 +28,16 @@ const LOCK_RETRIES = 3;
 const MAX_STEPS = 3;
 
 /**
- * Reads the database, and with `planWith: "kong"` Kong's own `kong migrations list`, which then
- * decides what the target knows (and so what runs and what a step must leave).
+ * One look at the database on the operation's connection. With `planWith: "kong"`, the target's
+ * migration lists are Kong's own (`kong migrations list`, asked once per provider process: see
+ * `./preflight-cache.ts`); they decide what the target knows (and so what runs and what a step
+ * must leave). The state itself is always read fresh.
  */
-export async function observe(inputs: Inputs): Promise<{ snapshot: SchemaMetaSnapshot; assessment: Assessment }> {
-  const snapshot = await observeDatabase(databaseSettings(inputs), inputs.dbTimeoutSeconds);
-  const target = targetOf(inputs);
-  const lists =
-    inputs.planWith === "kong"
-      ? listsFromKong(await askKongList(inputs), target, catalogued(inputs.kongVersion, inputs.edition))
-      : undefined;
+async function observeOn(db: DatabaseSession, inputs: Inputs): Promise<{ snapshot: SchemaMetaSnapshot; assessment: Assessment }> {
+  const snapshot = await db.snapshot();
+  const lists = inputs.planWith === "kong" ? await kongRelease(inputs) : undefined;
   const assessment = withLockContext(snapshot, () =>
-    orRefuse(assess(snapshot.rows, snapshot.legacyTables, target, inputs.decommissionedOld, lists)),
+    orRefuse(assess(snapshot.rows, snapshot.legacyTables, targetOf(inputs), inputs.decommissionedOld, lists)),
   );
   return { snapshot, assessment };
 }
@@ -77,7 +74,13 @@ function verify(step: Step, after: Assessment, inputs: Inputs): void {
   }
 }
 
-async function runStep(inputs: Inputs, step: MigrationCommand, before: Assessment, extraFlags: readonly string[] = []): Promise<LastRun> {
+async function runStep(
+  db: DatabaseSession,
+  inputs: Inputs,
+  step: MigrationCommand,
+  before: Assessment,
+  extraFlags: readonly string[] = [],
+): Promise<LastRun> {
   const settings = databaseSettings(inputs);
   const secrets = settings.password ? [settings.password] : [];
   const runner = runnerFor(inputs);
@@ -100,7 +103,7 @@ async function runStep(inputs: Inputs, step: MigrationCommand, before: Assessmen
       where: result.where,
     };
     if (lockAborted(result) && attempt < LOCK_RETRIES) {
-      const { assessment } = await observe(inputs);
+      const { assessment } = await observeOn(db, inputs);
       if (assessment.plan.step !== step) {
         log(`kong migrations ${step} aborted on Kong's lock, and another node has since changed the database; re-planning`);
         // Nothing ran here: the record says so, not what the plan would have run.
@@ -124,7 +127,17 @@ async function runStep(inputs: Inputs, step: MigrationCommand, before: Assessmen
  * up when `decommissionedOld` was set in this same change (an in-place upgrade).
  */
 export async function reconcile(inputs: Inputs, previous: Outputs | undefined): Promise<Outputs> {
-  let { snapshot, assessment } = await observe(inputs);
+  // One connection for the whole operation: the look before, after each step, and after a lock abort.
+  const db = databaseSession(databaseSettings(inputs), inputs.dbTimeoutSeconds);
+  try {
+    return await reconcileOn(db, inputs, previous);
+  } finally {
+    await db.close();
+  }
+}
+
+async function reconcileOn(db: DatabaseSession, inputs: Inputs, previous: Outputs | undefined): Promise<Outputs> {
+  let { snapshot, assessment } = await observeOn(db, inputs);
   progress(describePlan(summarize(assessment.plan, "database")));
   for (const w of assessment.plan.warnings) warn(w);
   let lastRun = previous?.lastRun;
@@ -154,9 +167,9 @@ export async function reconcile(inputs: Inputs, previous: Outputs | undefined): 
     logLock(snapshot, step);
     // Irreversible steps (finish) run only after the declared backup succeeded; it throws otherwise.
     lastBackup = (await backupBeforeIrreversible(inputs, step, snapshot.schema)) ?? lastBackup;
-    lastRun = await runStep(inputs, step, assessment);
+    lastRun = await runStep(db, inputs, step, assessment);
     ran.push(step);
-    ({ snapshot, assessment } = await observe(inputs));
+    ({ snapshot, assessment } = await observeOn(db, inputs));
     verify(step, assessment, inputs);
   }
   if (assessment.plan.waitingForDecommission) log(`finish waits: ${assessment.plan.reason}`);
@@ -166,9 +179,9 @@ export async function reconcile(inputs: Inputs, previous: Outputs | undefined): 
     if (notReady) throw new KongMigrationError("COMMUNITY_TO_ENTERPRISE", notReady, "migrateCommunityEntities");
     // Kong asks for confirmation on a terminal; the runner has none: -y, as Kong's docs show it.
     lastBackup = (await backupBeforeIrreversible(inputs, MIGRATE_COMMUNITY_COMMAND, snapshot.schema)) ?? lastBackup;
-    communityMigration = await runStep(inputs, MIGRATE_COMMUNITY_COMMAND, assessment, ["-y"]);
+    communityMigration = await runStep(db, inputs, MIGRATE_COMMUNITY_COMMAND, assessment, ["-y"]);
     lastRun = communityMigration;
-    ({ snapshot, assessment } = await observe(inputs));
+    ({ snapshot, assessment } = await observeOn(db, inputs));
   } else if (inputs.migrateCommunityEntities && communityMigration === undefined && previous?.migrateCommunityEntities === true) {
     log("migrate-community-to-enterprise is not run again: migrateCommunityEntities was already true before this update");
   }

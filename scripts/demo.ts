@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Client } from "pg";
 import { startEmbeddedPostgres, SUPERUSER, SUPERUSER_PASSWORD } from "../test/helpers/embedded-postgres";
+import { buildIfStale } from "./lib/build-if-stale";
 import { REPO_ROOT, stack } from "./lib/pulumi-cli";
 
 const KONG_PASSWORD = "kong-demo-password";
@@ -17,6 +18,7 @@ function stage(title: string): void {
 }
 
 async function main(): Promise<void> {
+  buildIfStale(REPO_ROOT);
   stage("Starting an embedded PostgreSQL");
   const pg = await startEmbeddedPostgres();
   const stateDir = path.join(REPO_ROOT, ".pulumi-state", "demo");

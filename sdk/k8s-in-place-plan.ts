@@ -17,7 +17,7 @@
  * (steady again), which scales the same Deployment up at the new image. A Deployment is updated at
  * most once per `pulumi up`, so "scale to zero" and "start at the new image" cannot both be updates
  * of that one object in one deployment; that is why the in-place strategy takes two `pulumi up`s,
- * and why a CI job runs them back to back (examples/ci).
+ * and why they are best run back to back (examples/kubernetes-in-place/README.md).
  */
 import { compareVersions, parseKongVersion } from "../provider/kong/version";
 import { KongKubernetesError } from "./k8s-errors";

@@ -14,12 +14,17 @@ export type ComponentRunnerArgs =
 
 /** What the component knows and the runner may lack. */
 export interface RunnerDefaults {
+  /** The component's namespace: the Job's when the runner gives none. */
   readonly namespace: pulumi.Input<string>;
   /** The image of the version the migration targets, e.g. `kong:3.4.2`. */
   readonly image: string;
+  /** The Secret key with the database password (the component's own, or the user's). */
   readonly passwordSecret: pulumi.Input<SecretKeyRefArgs>;
+  /** The component's extra `KONG_*` environment. */
   readonly env?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** The Kong pods' service account. */
   readonly serviceAccountName?: pulumi.Input<string>;
+  /** The component's kubeconfig. */
   readonly kubeconfig?: pulumi.Input<string>;
   /** The selector of the pods that must not be ready when `finish` runs (the old version's). */
   readonly oldPodSelector?: Record<string, string>;

@@ -47,6 +47,7 @@ export interface KongDatabaseCloneArgs {
 
 /** The source's migration state per subsystem, as the clone holds it. */
 export interface CloneSubsystemOutput {
+  /** `last_executed` as Kong recorded it (null when only a pending migration was recorded). */
   readonly lastExecuted: string | null;
   /** How many migrations are executed. */
   readonly executed: number;
@@ -56,10 +57,13 @@ export interface CloneSubsystemOutput {
 
 /** `schema_meta` of the source at clone time (read from the clone: pg_dump's snapshot). */
 export interface CloneSourceStateOutput {
+  /** The schema cloned (Kong's `pg_schema`, else the server's current schema). */
   readonly schema: string;
   /** Lower bound of the Kong version that wrote the source, or `unknown`. */
   readonly databaseVersion: string;
+  /** True when some migration waited for `finish` on the source (an earlier upgrade never finished). */
   readonly hasPending: boolean;
+  /** Per subsystem (`core`, plugin names). */
   readonly subsystems: Record<string, CloneSubsystemOutput>;
 }
 
@@ -67,9 +71,11 @@ export interface CloneSourceStateOutput {
 export interface ClonePlanOutput {
   /** `clone`, `none` (cloned already), or `unknown until apply`. */
   readonly action: string;
+  /** One line: what would happen. */
   readonly description: string;
   /** The source's migration state as read at preview. */
   readonly source?: string;
+  /** Shown as warnings on the resource (source or target not readable at preview, Kong's lock held). */
   readonly warnings?: string[];
 }
 
@@ -84,7 +90,9 @@ export class KongDatabaseClone extends pulumi.dynamic.Resource {
   declare readonly targetSizeBytes: pulumi.Output<number>;
   /** Dump plus restore, milliseconds. */
   declare readonly durationMs: pulumi.Output<number>;
+  /** `pg_dump` alone, milliseconds. */
   declare readonly dumpDurationMs: pulumi.Output<number>;
+  /** `pg_restore` alone, milliseconds. */
   declare readonly restoreDurationMs: pulumi.Output<number>;
   /** The `pg_dump` that ran, e.g. `15.18`. */
   declare readonly pgDumpVersion: pulumi.Output<string>;

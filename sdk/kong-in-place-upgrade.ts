@@ -17,7 +17,7 @@
  *
  * Steps 2 and 3 are two `pulumi up`s because a Deployment is updated once per deployment: "scale
  * to zero" and "start at the new image" cannot both be updates of the one object in one run. Run
- * them back to back (examples/ci does) to keep the downtime to the migration plus a pod start.
+ * them back to back to keep the downtime to the migration plus a pod start.
  *
  * Why a component of its own and not a `strategy` of `KongBlueGreenUpgrade`: none of blue/green's
  * inputs (slots, traffic share, retire flags) has a meaning here, and its names would change

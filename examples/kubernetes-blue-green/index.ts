@@ -14,11 +14,16 @@
  *                         provider reads Kong's schema_meta from here to plan each step)
  *   dbHostInCluster       PostgreSQL's host as pods reach it (default dbHost)
  *   runner                kubernetes (default: migrations run as Jobs with the target image) | local
+ *   pgAdminPassword       (secret) when set, Kong's role dbUser and database dbName are created with
+ *                         @pulumi/postgresql (KongDatabase) as pgAdminUser (default postgres) on
+ *                         pgAdminHost (default dbHost) / pgAdminPort; otherwise they must exist
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as postgresql from "@pulumi/postgresql";
 // Inside this repository the compiled package is imported by path; a user's program imports
 // { KongBlueGreenUpgrade } from "pulumi-kong-migrations/kubernetes".
 import { KongBlueGreenUpgrade } from "../../dist/kubernetes";
+import { KongDatabase } from "../../dist/postgresql";
 
 const config = new pulumi.Config();
 const namespace = config.get("namespace") ?? "kong";
@@ -26,15 +31,31 @@ const dbHost = config.get("dbHost") ?? "127.0.0.1";
 const dbHostInCluster = config.get("dbHostInCluster") ?? dbHost;
 const gatewayName = config.get("gatewayName");
 
+const database = {
+  host: dbHost,
+  port: config.getNumber("dbPort") ?? 5432,
+  user: config.get("dbUser") ?? "kong",
+  password: config.requireSecret("dbPassword"),
+  database: config.get("dbName") ?? "kong",
+};
+const adminPassword = config.getSecret("pgAdminPassword");
+// With an administrator's password, Kong's role and database are created here (KongDatabase); its
+// connection makes the migration and the pods wait for them.
+const kongDatabase = adminPassword
+  ? new KongDatabase("kong-db", database, {
+      provider: new postgresql.Provider("pg-admin", {
+        host: config.get("pgAdminHost") ?? dbHost,
+        port: config.getNumber("pgAdminPort") ?? 5432,
+        username: config.get("pgAdminUser") ?? "postgres",
+        password: adminPassword,
+        sslmode: config.get("pgAdminSslMode") ?? "disable",
+      }),
+    })
+  : undefined;
+
 const kong = new KongBlueGreenUpgrade("kong", {
   namespace,
-  database: {
-    host: dbHost,
-    port: config.getNumber("dbPort") ?? 5432,
-    user: config.get("dbUser") ?? "kong",
-    password: config.requireSecret("dbPassword"),
-    database: config.get("dbName") ?? "kong",
-  },
+  database: kongDatabase ? kongDatabase.connection : database,
   currentVersion: config.require("currentVersion"),
   targetVersion: config.get("targetVersion"),
   liveColor: config.get<"blue" | "green">("liveColor"),

@@ -188,9 +188,18 @@ export async function cloneDatabase(inputs: CloneInputs): Promise<CloneOutputs> 
     progress(`pg_restore into ${databaseId(tgt)} (${dump.sizeBytes} bytes)`);
     const restore = await pgRestore(tgt, { file, timeoutSeconds: inputs.timeoutSeconds, onLine: (l) => progress(`pg_restore: ${l}`) });
     // The state that was cloned is the one the clone holds (pg_dump reads one consistent snapshot).
-    const after = await observeDatabase(tgt, inputs.timeoutSeconds);
+    const { after, sizeBytes } = await Promise.all([
+      observeDatabase(tgt, inputs.timeoutSeconds),
+      readTargetContents(tgt, inputs.timeoutSeconds),
+    ])
+      .then(([after, contents]) => ({ after, sizeBytes: contents.sizeBytes }))
+      .catch((e) => {
+        throw new Error(
+          `the restore into ${databaseId(tgt)} completed, but reading it back failed: ${scrub(e, inputs)}. The target now holds ` +
+            `the clone, so the next pulumi up refuses it as not empty: drop and recreate ${tgt.database} (empty), then run pulumi up again.`,
+        );
+      });
     const sourceState = summarizeSource(after.schema, after.rows ?? [], inputs.edition);
-    const { sizeBytes } = await readTargetContents(tgt, inputs.timeoutSeconds);
     const out: CloneOutputs = {
       sourceState,
       dumpSizeBytes: dump.sizeBytes,

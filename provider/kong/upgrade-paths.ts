@@ -66,7 +66,8 @@ export function checkUpgradePath(from: string, to: string, edition: Edition): Pa
   if (f.major === 2 && t.major === 3) {
     warnings.push(
       `Kong's guide for 2.8 -> 3.x in traditional mode clones the database and runs up and finish on the clone ` +
-        `instead of sharing one database between both versions; check that your 2.8 nodes tolerate ${to}'s up.`,
+        `instead of sharing one database between both versions (KongDualClusterUpgrade in pulumi-kong-migrations/kubernetes ` +
+        `does that); check that your 2.8 nodes tolerate ${to}'s up.`,
     );
     const guaranteed = ["3.0", "3.1", "3.4"];
     if (!guaranteed.includes(minorSeries(t))) {

@@ -82,8 +82,9 @@ export function classifyDatabaseError(e: unknown, settings: DatabaseSettings, ti
   const pgSays = `PostgreSQL at ${at} says: ${text}${code && /^[0-9A-Z]{5}$/.test(code) ? ` (SQLSTATE ${code})` : ""}`;
 
   if (UNREACHABLE_CODES[code]) return { kind: "unreachable", detail: `${UNREACHABLE_CODES[code]}: ${text}` };
-  // pg's own connect bound (`connectionTimeoutMillis`), and a server that closed the socket mid-startup.
-  if (/timeout expired|connection timeout|Connection terminated unexpectedly/i.test(text)) {
+  // pg's connect and answer bounds (`connectionTimeoutMillis`, `query_timeout`: "Query read timeout"),
+  // the server's statement_timeout (57014, e.g. behind a lock on schema_meta), a socket closed mid-startup.
+  if (code === "57014" || /timeout expired|connection timeout|Query read timeout|Connection terminated unexpectedly/i.test(text)) {
     return { kind: "unreachable", detail: `no answer from ${settings.host}:${settings.port} within ${timeoutSeconds} s (${text})` };
   }
   if (/does not support SSL connections/i.test(text)) {

@@ -5,12 +5,15 @@
  * The connect bound is Kong's own default `pg_timeout` (5 s, kong-migrations.md §8) or
  * `dbTimeoutSeconds` when smaller: `pg`'s `connectionTimeoutMillis` covers TCP, TLS and the
  * authentication exchange (it is cleared at the first ReadyForQuery), so a server that accepts the
- * connection and never answers costs at most that, not a hung preview.
+ * connection and never answers costs at most that, not a hung preview. The same bound applies to
+ * each statement (server side) and to each answer (client side, `./connect.ts`). One connection.
  */
 import { classifyDatabaseError, type DatabaseProblem } from "./db-errors";
 import { missingForRead, readPrivileges, type SchemaPrivileges } from "./privileges";
 import { readSnapshot, type SchemaMetaSnapshot } from "./schema-meta";
-import { clientConfig, type DatabaseSettings } from "./settings";
+import type { Client } from "pg";
+import { connect } from "./connect";
+import type { DatabaseSettings } from "./settings";
 
 export const CHECK_CONNECT_TIMEOUT_SECONDS = 5;
 
@@ -20,13 +23,9 @@ export type CheckObservation =
 
 export async function observeForCheck(settings: DatabaseSettings, dbTimeoutSeconds: number): Promise<CheckObservation> {
   const timeout = Math.min(dbTimeoutSeconds, CHECK_CONNECT_TIMEOUT_SECONDS);
-  // Required here, not at module level: the provider is serialized into state (design.md §4).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Client } = require("pg") as typeof import("pg");
-  const client = new Client(clientConfig(settings, timeout));
-  client.on("error", () => undefined); // a dropped connection surfaces through the pending query
+  let client: Client;
   try {
-    await client.connect();
+    client = await connect(settings, timeout);
   } catch (e) {
     return { ok: false, problem: classifyDatabaseError(e, settings, timeout) };
   }
@@ -46,7 +45,7 @@ export async function observeForCheck(settings: DatabaseSettings, dbTimeoutSecon
         },
       };
     }
-    return { ok: true, snapshot: await readSnapshot(client, settings.schema), privileges };
+    return { ok: true, snapshot: await readSnapshot(client, privileges.schema), privileges };
   } catch (e) {
     return { ok: false, problem: classifyDatabaseError(e, settings, timeout) };
   } finally {

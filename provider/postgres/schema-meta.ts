@@ -5,7 +5,8 @@
 import type { Client } from "pg";
 import type { SchemaMetaRow } from "../kong/state";
 import { quoteIdent } from "./quote";
-import { clientConfig, type DatabaseSettings } from "./settings";
+import { connect } from "./connect";
+import type { DatabaseSettings } from "./settings";
 
 /** Who holds Kong's `migrations` cluster mutex, and until when. */
 export interface LockHolder {
@@ -25,54 +26,58 @@ export interface SchemaMetaSnapshot {
   readonly lock: LockHolder | undefined;
 }
 
-async function tablesIn(client: Client, schema: string): Promise<Set<string>> {
-  const res = await client.query<{ table_name: string }>(
-    "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name = ANY($2)",
-    [schema, ["schema_meta", "locks", "schema_migrations"]],
+/** The schema Kong would use and which of its bookkeeping tables exist there: one statement. */
+async function locate(client: Client, configuredSchema?: string): Promise<{ schema: string; tables: Set<string> }> {
+  const res = await client.query<{ schema: string; tables: string[] }>(
+    `SELECT s.schema, array(SELECT table_name::text FROM information_schema.tables
+                            WHERE table_schema = s.schema AND table_name = ANY($2)) AS tables
+       FROM (SELECT coalesce(nullif($1::text, ''), current_schema(), 'public') AS schema) s`,
+    [configuredSchema ?? null, ["schema_meta", "locks", "schema_migrations"]],
   );
-  return new Set(res.rows.map((r) => r.table_name));
+  return { schema: res.rows[0].schema, tables: new Set(res.rows[0].tables) };
 }
 
-/** Reads the snapshot inside a READ ONLY transaction on an open client. */
+/**
+ * Reads the snapshot on an open client in two statements: where (schema and tables), then
+ * `schema_meta` and the `migrations` lock together, so that both come from one snapshot of the
+ * database without a transaction around them.
+ */
 export async function readSnapshot(client: Client, configuredSchema?: string): Promise<SchemaMetaSnapshot> {
-  await client.query("BEGIN TRANSACTION READ ONLY");
-  try {
-    const schema = configuredSchema || (await client.query<{ s: string | null }>("SELECT current_schema() AS s")).rows[0].s || "public";
-    const tables = await tablesIn(client, schema);
-    const q = quoteIdent(schema);
-    const rows = tables.has("schema_meta")
-      ? (
-          await client.query<SchemaMetaRow>(
-            `SELECT key, subsystem, last_executed, executed, pending FROM ${q}.schema_meta ORDER BY subsystem, key`,
-          )
-        ).rows
-      : undefined;
-    let lock: LockHolder | undefined;
-    if (tables.has("locks")) {
-      const res = await client.query<{ owner: string | null; ttl: Date | null; expired: boolean | null }>(
-        `SELECT owner, ttl, ttl < CURRENT_TIMESTAMP AS expired FROM ${q}.locks WHERE key = $1`,
-        ["migrations"],
-      );
-      const r = res.rows[0];
-      if (r) lock = { owner: r.owner, expiresAt: r.ttl ? r.ttl.toISOString() : null, expired: r.expired === true };
-    }
-    return { schema, rows, legacyTables: !rows && tables.has("schema_migrations"), lock };
-  } finally {
-    await client.query("COMMIT");
-  }
+  const { schema, tables } = await locate(client, configuredSchema);
+  const hasMeta = tables.has("schema_meta");
+  const hasLocks = tables.has("locks");
+  if (!hasMeta && !hasLocks) return { schema, rows: undefined, legacyTables: tables.has("schema_migrations"), lock: undefined };
+  const q = quoteIdent(schema);
+  const rowsSql = hasMeta
+    ? `(SELECT coalesce(json_agg(json_build_object('key', key, 'subsystem', subsystem, 'last_executed', last_executed,
+                                                    'executed', executed, 'pending', pending) ORDER BY subsystem, key), '[]')
+          FROM ${q}.schema_meta)`
+    : "NULL::json";
+  // The lock row, when there is one, joined to the single row of the result.
+  const lockSql = hasLocks
+    ? `l.owner, l.ttl, l.ttl < CURRENT_TIMESTAMP AS expired, l.key IS NOT NULL AS held FROM (SELECT 1) one LEFT JOIN ${q}.locks l ON l.key = $1`
+    : `NULL::text AS owner, NULL::timestamptz AS ttl, NULL::boolean AS expired, $1::text IS NULL AS held`;
+  const res = await client.query<{
+    meta: SchemaMetaRow[] | null;
+    owner: string | null;
+    ttl: Date | null;
+    expired: boolean | null;
+    held: boolean;
+  }>(`SELECT ${rowsSql} AS meta, ${lockSql}`, ["migrations"]);
+  const r = res.rows[0];
+  const rows = hasMeta ? (r.meta ?? []) : undefined;
+  const lock: LockHolder | undefined = r.held
+    ? { owner: r.owner, expiresAt: r.ttl ? r.ttl.toISOString() : null, expired: r.expired === true }
+    : undefined;
+  return { schema, rows, legacyTables: !rows && tables.has("schema_migrations"), lock };
 }
 
 /** Connects with Kong's settings, reads the snapshot, and always closes the connection. */
 export async function observeDatabase(settings: DatabaseSettings, timeoutSeconds: number): Promise<SchemaMetaSnapshot> {
-  // Required here, not at module level: the provider is serialized into state (design.md §4).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Client } = require("pg") as typeof import("pg");
-  const client = new Client(clientConfig(settings, timeoutSeconds));
-  client.on("error", () => undefined); // a dropped connection surfaces through the pending query
-  await client.connect();
+  const client = await connect(settings, timeoutSeconds);
   try {
     return await readSnapshot(client, settings.schema);
   } finally {
-    await client.end();
+    await client.end().catch(() => undefined);
   }
 }

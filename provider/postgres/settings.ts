@@ -29,7 +29,12 @@ export function clientConfig(s: DatabaseSettings, timeoutSeconds: number): Clien
     ssl: s.ssl ? { rejectUnauthorized: s.sslVerify } : false,
     connectionTimeoutMillis: timeoutSeconds * 1000,
     statement_timeout: timeoutSeconds * 1000,
+    // Client side, for a server that stops answering after authentication; half a second later
+    // than the server's own statement_timeout, whose message is clearer when the server is alive.
+    query_timeout: timeoutSeconds * 1000 + 500,
     application_name: "pulumi-kong-migrations",
+    // An update keeps its connection while Kong runs (`./session.ts`): keep it alive through idle cuts.
+    keepAlive: true,
   };
 }
 

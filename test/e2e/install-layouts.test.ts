@@ -2,9 +2,10 @@
  * The two ways a user installs the package, from `npm pack` into scratch projects (the same
  * install a user does, through npm and its registry/cache):
  *
- * - root only (`pulumi-kong-migrations` and `@pulumi/pulumi`): no Kubernetes package is installed
- *   (`npm ls`), the root entry point runs, and every Kubernetes entry fails at program time with
- *   the name of the missing package and the install command;
+ * - root only (`pulumi-kong-migrations` and `@pulumi/pulumi`): no Kubernetes package and no
+ *   `@pulumi/postgresql` is installed (`npm ls`), the root entry point runs, and every Kubernetes
+ *   entry (and `pulumi-kong-migrations/postgresql`) fails at program time with the name of the
+ *   missing package and the install command;
  * - with the Kubernetes subpath (plus `@pulumi/kubernetes` and `@kubernetes/client-node`): the
  *   subpath loads its components.
  *
@@ -18,6 +19,8 @@ import * as path from "node:path";
 import { REPO_ROOT } from "../../scripts/lib/pulumi-cli";
 
 const PEERS = ["@pulumi/kubernetes", "@kubernetes/client-node"];
+/** Every optional peer: the Kubernetes ones and the PostgreSQL provider's SDK (pulumi-kong-migrations/postgresql). */
+const OPTIONAL = [...PEERS, "@pulumi/postgresql"];
 const DEV = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).devDependencies as Record<string, string>;
 
 /** Bytes under `dir` (apparent sizes, as `du -sb`), and the number of packages npm installed. */
@@ -36,13 +39,13 @@ function node(cwd: string, script: string): string {
   return r.stdout;
 }
 
-/** `npm ls` of the Kubernetes packages, as distinct `name@version` (empty when none is installed). */
-function kubernetesPackages(cwd: string): string[] {
-  const r = spawnSync("npm", ["ls", "--all", "--json", ...PEERS], { cwd, encoding: "utf8" });
+/** `npm ls` of the optional peers, as distinct `name@version` (empty when none is installed). */
+function optionalPackages(cwd: string): string[] {
+  const r = spawnSync("npm", ["ls", "--all", "--json", ...OPTIONAL], { cwd, encoding: "utf8" });
   const found: string[] = [];
   const walk = (deps: Record<string, { version: string; dependencies?: Record<string, unknown> }> = {}) => {
     for (const [name, d] of Object.entries(deps)) {
-      if (PEERS.includes(name)) found.push(`${name}@${d.version}`);
+      if (OPTIONAL.includes(name)) found.push(`${name}@${d.version}`);
       walk(d.dependencies as never);
     }
   };
@@ -50,7 +53,7 @@ function kubernetesPackages(cwd: string): string[] {
   return [...new Set(found)].sort();
 }
 
-const LOADED_K8S = `Object.keys(require.cache).filter((p) => /node_modules[\\\\/](@pulumi[\\\\/]kubernetes|@kubernetes[\\\\/]client-node)[\\\\/]/.test(p)).length`;
+const LOADED_K8S = `Object.keys(require.cache).filter((p) => /node_modules[\\\\/](@pulumi[\\\\/](kubernetes|postgresql)|@kubernetes[\\\\/]client-node)[\\\\/]/.test(p)).length`;
 
 describe("end to end: install layouts from npm pack", function () {
   this.timeout(600_000);
@@ -84,10 +87,10 @@ describe("end to end: install layouts from npm pack", function () {
     return dir;
   }
 
-  it("root only: no Kubernetes package installed or loaded; each Kubernetes entry names the package to install", () => {
+  it("root only: no Kubernetes or PostgreSQL-provider package installed or loaded; each optional entry names the package to install", () => {
     const dir = project("root", []);
     sizes.root = measure(dir);
-    assert.deepEqual(kubernetesPackages(dir), []);
+    assert.deepEqual(optionalPackages(dir), []);
 
     assert.equal(
       node(dir, `const m = require("pulumi-kong-migrations"); console.log(typeof m.KongDatabaseMigration, ${LOADED_K8S});`),
@@ -99,6 +102,11 @@ describe("end to end: install layouts from npm pack", function () {
       err(`require("pulumi-kong-migrations/kubernetes")`),
       `pulumi-kong-migrations/kubernetes (the Kubernetes components) needs the npm package @pulumi/kubernetes, an optional peer dependency ` +
         `of pulumi-kong-migrations that is not installed. Install it in your project: npm install @pulumi/kubernetes@">=4.0.0 <5.0.0"`,
+    );
+    assert.equal(
+      err(`require("pulumi-kong-migrations/postgresql")`),
+      `pulumi-kong-migrations/postgresql (KongDatabase) needs the npm package @pulumi/postgresql, an optional peer dependency ` +
+        `of pulumi-kong-migrations that is not installed. Install it in your project: npm install @pulumi/postgresql@">=3.0.0 <4.0.0"`,
     );
     // The constructor refuses before registering anything, so no engine is needed to see it.
     assert.equal(
@@ -130,15 +138,15 @@ describe("end to end: install layouts from npm pack", function () {
       PEERS.map((p) => `${p}@${DEV[p]}`),
     );
     sizes.kubernetes = measure(dir);
-    assert.deepEqual(kubernetesPackages(dir), PEERS.map((p) => `${p}@${DEV[p]}`).sort());
+    assert.deepEqual(optionalPackages(dir), PEERS.map((p) => `${p}@${DEV[p]}`).sort());
     assert.equal(
       node(
         dir,
         `const k = require("pulumi-kong-migrations/kubernetes");
-         console.log(["KongCluster", "KongBlueGreenUpgrade", "KubernetesPodsGone", "KongKubernetesError"].map((n) => typeof k[n]).join(" "));
+         console.log(["KongCluster", "KongBlueGreenUpgrade", "KongInPlaceUpgrade", "KubernetesPodsGone", "KongKubernetesError"].map((n) => typeof k[n]).join(" "));
          const root = require("pulumi-kong-migrations"); console.log(typeof root.KongDatabaseMigration, typeof root.KongBlueGreenUpgrade);`,
       ),
-      "function function function function\nfunction undefined\n",
+      "function function function function function\nfunction undefined\n",
     );
     assert.ok(sizes.kubernetes.bytes > sizes.root.bytes);
   });

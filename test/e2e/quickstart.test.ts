@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { pulumiBaseEnv, type Stack } from "../../scripts/lib/pulumi-cli";
 import { query, useFreshDatabase, type TestDatabase } from "../helpers/postgres";
 import { kongSim } from "../helpers/provider-fixture";
-import { newStack, ok, removeStack, resourceOutputs } from "../helpers/pulumi-stack";
+import { newStack, ok, removeStack, resourceOutputs, resourceState } from "../helpers/pulumi-stack";
 
 const corePending = async (db: TestDatabase) =>
   (await query<{ pending: string[] | null }>(db, "SELECT pending FROM schema_meta WHERE subsystem = 'core'"))[0].pending ?? [];
@@ -21,7 +21,8 @@ describe("end to end: the real Pulumi CLI", function () {
 
   before(function () {
     this.timeout(60 * 60_000); // the first run on a fresh machine builds the CLI from Go modules
-    pulumiBaseEnv();
+    // Every engine run only transpiles the program (scripts/pulumi-env.sh): no type-check per run.
+    assert.equal(pulumiBaseEnv().PULUMI_NODEJS_TRANSPILE_ONLY, "true");
   });
   afterEach(async () => {
     await removeStack(s);
@@ -32,6 +33,9 @@ describe("end to end: the real Pulumi CLI", function () {
     s = await newStack(db(), "2.0.5");
     const created = ok(await s.run(["up", "--yes", "--skip-preview"]), "first up");
     assert.match(created.stdout, /\+ {1,2}pulumi-nodejs:dynamic\/kong-migrations:KongDatabaseMigration kong-database created/);
+    // State per resource (issue 10, bench/state-size.ts): the resource's entry in `pulumi stack export`.
+    const bytes = Buffer.byteLength(JSON.stringify(await resourceState(s)));
+    assert.ok(bytes <= 10 * 1024, `the resource takes ${bytes} bytes of state (compact JSON), more than 10 KB`);
 
     ok(await s.run(["config", "set", "kongVersion", "2.1.4"]), "config set");
     const preview = ok(await s.run(["preview", "--diff"]), "preview");

@@ -15,15 +15,19 @@ const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"))
 
 function loadedAfter(entry: string): string[] {
   const script = `require(${JSON.stringify(path.join(ROOT, "dist", entry))});
-    console.log(JSON.stringify([...new Set(Object.keys(require.cache).map((p) => /node_modules[\\\\/](@pulumi[\\\\/]kubernetes|@kubernetes[\\\\/]client-node)[\\\\/]/.exec(p)?.[1]).filter(Boolean))].sort()));`;
+    console.log(JSON.stringify([...new Set(Object.keys(require.cache).map((p) => /node_modules[\\\\/](@pulumi[\\\\/]kubernetes|@pulumi[\\\\/]postgresql|@kubernetes[\\\\/]client-node)[\\\\/]/.exec(p)?.[1]).filter(Boolean))].sort()));`;
   const r = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout).map((p: string) => p.replace(/\\/g, "/"));
 }
 
 describe("entry points", () => {
-  it("requiring the root loads neither @pulumi/kubernetes nor @kubernetes/client-node", () => {
+  it("requiring the root loads neither @pulumi/kubernetes, @kubernetes/client-node nor @pulumi/postgresql", () => {
     assert.deepEqual(loadedAfter("index.js"), []);
+  });
+
+  it("requiring pulumi-kong-migrations/postgresql loads @pulumi/postgresql and no Kubernetes package", () => {
+    assert.deepEqual(loadedAfter("postgresql.js"), ["@pulumi/postgresql"]);
   });
 
   it("requiring pulumi-kong-migrations/kubernetes loads @pulumi/kubernetes (the client library stays lazy)", () => {
@@ -39,7 +43,7 @@ describe("entry points", () => {
     assert.deepEqual(Object.keys(pkg.dependencies), ["pg"]);
   });
 
-  it("package exports: the root, the kubernetes subpath, and dist/* (the serialized providers name their handlers by package path)", () => {
-    assert.deepEqual(Object.keys(pkg.exports), [".", "./kubernetes", "./package.json", "./dist/*"]);
+  it("package exports: the root, the kubernetes and postgresql subpaths, and dist/* (the serialized providers name their handlers by package path)", () => {
+    assert.deepEqual(Object.keys(pkg.exports), [".", "./kubernetes", "./postgresql", "./package.json", "./dist/*"]);
   });
 });

@@ -11,7 +11,7 @@
  * - `stopAndMigrate` (`targetVersion` above `currentVersion`): the slot is scaled to zero (an update
  *   of the same Deployment, still at `currentVersion`: nothing rolls out), the wait for its pods to
  *   be gone completes, and only then does the migration run `up` and `finish` with `targetVersion`,
- *   `decommissionedOld` coming from that wait. The cluster is down from here until the next step.
+ *   `decommissionedOld` true (no old node remains). The cluster is down from here until the next step.
  *
  * Starting the new version is the next step: `currentVersion` set to the version just migrated to
  * (steady again), which scales the same Deployment up at the new image. A Deployment is updated at
@@ -42,7 +42,7 @@ export interface InPlacePlan {
   readonly migrationVersion: string;
   /**
    * The slot's pods must be gone before the migration runs (`stopAndMigrate`); the migration's
-   * `decommissionedOld` then comes from that wait, so `up` and `finish` run in one update.
+   * `decommissionedOld` is then true, so `up` and `finish` run in one update.
    */
   readonly stopFirst: boolean;
   /** The slot's Deployment waits for the migration (steady: bootstrap on a fresh database). */

@@ -10,7 +10,7 @@
  *    (same object, still at `currentVersion`), `<name>-gone` waits until none of its pods is left
  *    (terminating ones included: they still serve and write), and only then does the migration run
  *    `kong migrations up` and `kong migrations finish` with `targetVersion` in one update
- *    (`decommissionedOld` is the wait's output: no old node remains to break). Kong is down from
+ *    (`decommissionedOld: true`: no old node remains to break). Kong is down from
  *    here until step 3.
  * 3. `currentVersion` = the version just migrated to (and `targetVersion` with it, or absent): the
  *    same Deployment scales up at the new image (step 1's shape). The migration has nothing to run.
@@ -174,8 +174,11 @@ export class KongInPlaceUpgrade extends pulumi.ComponentResource {
           kongVersion: plan.migrationVersion,
           edition: args.edition,
           plugins: args.plugins,
-          // up and finish in one update, only once the wait for the pods has completed: an output of it.
-          decommissionedOld: waitFor ? waitFor.gone : false,
+          // up and finish in one update. A plain true (not the wait's `gone` output, unknown in a
+          // preview) so that the preview shows both commands, the teardowns and the backup; the
+          // migration still runs only after the wait succeeded: it depends on it (dependsOn), and
+          // the wait fails, naming the pods left, rather than complete with pods remaining.
+          decommissionedOld: waitFor !== undefined,
           runner: fillRunner(args.runner, {
             namespace: args.namespace,
             image: `${repo}:${plan.migrationVersion}`,

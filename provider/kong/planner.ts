@@ -194,7 +194,9 @@ export function planStep(observed: Observed, desired: Desired): Plan {
   }
 
   if (fresh > 0) {
-    const path = observed.databaseVersion ? checkUpgradePath(observed.databaseVersion, version, desired.target.edition) : { warnings: [] };
+    const path = observed.databaseVersion
+      ? checkUpgradePath(observed.databaseVersion, version, desired.target.edition, !desired.decommissionedOld)
+      : { warnings: [] };
     if (path.refusal) throw new KongMigrationError("UNSUPPORTED_UPGRADE_PATH", path.refusal, "kongVersion");
     enterpriseUpGuard(state, desired);
     return {

@@ -18,8 +18,11 @@ const below = (a: string, b: string) => compareVersions(a, b) < 0;
 /**
  * @param from a lower bound of the database's Kong version (from its executed migrations)
  * @param to the target Kong version
+ * @param oldNodesRun whether nodes of the older version may still use the database while `up` runs
+ *   (false once `decommissionedOld` is true, e.g. on a dual-cluster clone): the warning about
+ *   sharing one database between both versions is then moot
  */
-export function checkUpgradePath(from: string, to: string, edition: Edition): PathVerdict {
+export function checkUpgradePath(from: string, to: string, edition: Edition, oldNodesRun = true): PathVerdict {
   const warnings: string[] = [];
   if (compareVersions(to, from) <= 0) return { warnings };
   const f = requireKongVersion(from);
@@ -64,11 +67,13 @@ export function checkUpgradePath(from: string, to: string, edition: Edition): Pa
     };
   }
   if (f.major === 2 && t.major === 3) {
-    warnings.push(
-      `Kong's guide for 2.8 -> 3.x in traditional mode clones the database and runs up and finish on the clone ` +
-        `instead of sharing one database between both versions (KongDualClusterUpgrade in pulumi-kong-migrations/kubernetes ` +
-        `does that); check that your 2.8 nodes tolerate ${to}'s up.`,
-    );
+    if (oldNodesRun) {
+      warnings.push(
+        `Kong's guide for 2.8 -> 3.x in traditional mode clones the database and runs up and finish on the clone ` +
+          `instead of sharing one database between both versions (KongDualClusterUpgrade in pulumi-kong-migrations/kubernetes ` +
+          `does that); check that your 2.8 nodes tolerate ${to}'s up.`,
+      );
+    }
     const guaranteed = ["3.0", "3.1", "3.4"];
     if (!guaranteed.includes(minorSeries(t))) {
       warnings.push(`${fromSeries} -> ${to} is not one of Kong's guaranteed paths (2.8 -> 3.0, 3.1, or 3.4 LTS).`);

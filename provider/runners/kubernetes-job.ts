@@ -43,13 +43,27 @@ function clients(config: KubernetesJobRunnerConfig): Clients {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** `Complete`/`Failed` condition of a Job, if it has reached one. */
+/**
+ * `Complete`/`Failed` condition of a Job, if it has reached one. Since Kubernetes 1.31 the Job
+ * controller first sets the interim `FailureTarget` (with the final reason, e.g. `DeadlineExceeded`),
+ * deletes the Job's pods, and adds `Failed` only once they are gone (pkg/controller/job/
+ * job_controller.go, "transform FailureTarget to Failed"): the outcome is decided from `FailureTarget` on.
+ */
 function finalCondition(job: V1Job): { type: "Complete" | "Failed"; reason?: string } | undefined {
   for (const c of job.status?.conditions ?? []) {
-    if ((c.type === "Complete" || c.type === "Failed") && c.status === "True") return { type: c.type, reason: c.reason };
+    if (c.status !== "True") continue;
+    if (c.type === "Complete" || c.type === "Failed") return { type: c.type, reason: c.reason };
+    if (c.type === "FailureTarget") return { type: "Failed", reason: c.reason };
   }
   return undefined;
 }
+
+/**
+ * How long to wait, after a container ended with a non-zero exit, for the Job's own verdict: a
+ * container killed because the Job passed its deadline also ends non-zero (143/137), and only the
+ * Job's condition says it was a timeout. The Job controller decides within moments.
+ */
+const VERDICT_WAIT_MS = 10_000;
 
 async function runJob(config: KubernetesJobRunnerConfig, request: RunRequest): Promise<RunResult> {
   const started = Date.now();
@@ -176,13 +190,16 @@ export async function executeJob(config: KubernetesJobRunnerConfig, exec: JobExe
   // 3. Wait for the final state: the container's exit, or the Job's Failed condition (deadline).
   let exit: { exitCode: number | null; signal?: string } | undefined;
   let condition: ReturnType<typeof finalCondition>;
+  let exitedAt: number | undefined;
   for (;;) {
     const [j, p] = await Promise.all([readJob(), readPod()]);
     condition = finalCondition(j);
     pod = p ?? pod;
     const phase = p ? containerPhase(p, container) : undefined;
     if (phase?.kind === "terminated") exit = exitOf(phase.terminated);
-    if (exit || condition) break;
+    if (exit && exitedAt === undefined) exitedAt = Date.now();
+    const awaitingVerdict = exit !== undefined && exit.exitCode !== 0 && !condition && Date.now() - exitedAt! < VERDICT_WAIT_MS;
+    if ((exit || condition) && !awaitingVerdict) break;
     if (Date.now() > deadline) throw waitTimeout("finish");
     await sleep(poll);
   }

@@ -3,8 +3,12 @@
  * `./embedded-postgres`). Test files get their own database through `useFreshDatabase()` in
  * `./postgres`. The server is stopped by `mochaGlobalTeardown`, and also on SIGINT/SIGTERM or an
  * early exit, so an interrupted run leaves no server behind.
+ *
+ * The Kubernetes test cluster (`./kube-cluster.ts`) is started lazily by the suites that need it;
+ * the teardown stops it first, since its Job pods may still be connected to this server.
  */
 import { startEmbeddedPostgres, type RunningPostgres } from "./embedded-postgres";
+import { stopSharedKubeCluster } from "./kube-cluster";
 
 export { SUPERUSER, SUPERUSER_PASSWORD } from "./embedded-postgres";
 
@@ -26,6 +30,7 @@ export async function mochaGlobalSetup(): Promise<void> {
 }
 
 export async function mochaGlobalTeardown(): Promise<void> {
+  await stopSharedKubeCluster();
   const s = server;
   server = undefined;
   await s?.stop();

@@ -3,8 +3,8 @@
  * `pulumi.runtime.setMocks` (no Kubernetes API server here; its pods-gone wait is a mock whose
  * `gone` is true), and the exact inputs it gives its `KongDatabaseMigration` at each step are fed
  * to the real provider (check, diff, create/update) against a real PostgreSQL database, with
- * kong-sim as `kong`. Kong 2.8.5 -> 3.4.2 (OSS, the LTS jump): step 2 runs up and finish in one
- * update, after which `kong-sim check-compat` as 2.8.5 fails and as 3.4.2 passes; step 3 (the new
+ * kong-sim as `kong`. Kong 2.8.5 -> 3.4.2 (OSS, the LTS jump): step 2's preview plans up and warns
+ * about the finish that follows, and its update runs up and finish in one go, after which `kong-sim check-compat` as 2.8.5 fails and as 3.4.2 passes; step 3 (the new
  * version starts) runs nothing.
  */
 import { strict as assert } from "node:assert";
@@ -13,7 +13,7 @@ import { installMocks, mockOutputs, resetRegistered } from "../helpers/pulumi-mo
 import { recordRegistrations, waitForRpcs } from "../helpers/registrations";
 import { useFreshDatabase } from "../helpers/postgres";
 import { metaRows } from "../helpers/kong-sim";
-import { capturingLogs, deploy, kongSim, redeploy, SIM, type Deployed, type Raw } from "../helpers/provider-fixture";
+import { capturingLogs, deploy, kongSim, provider, redeploy, SIM, type Deployed, type Raw } from "../helpers/provider-fixture";
 import { KongInPlaceUpgrade } from "../../sdk/kong-in-place-upgrade";
 import { KUBERNETES_PODS_GONE_TYPE } from "../../sdk/k8s-pods-gone";
 
@@ -73,6 +73,13 @@ describe("KongInPlaceUpgrade's database side (real PostgreSQL, kong-sim; compone
 
     const step2 = await migrationInputs("2.8.5", "3.4.2");
     assert.equal(step2.decommissionedOld, true);
+    // What pulumi preview shows for step 2 (decommissionedOld is known at preview): up, and the finish that follows.
+    const plan = (await provider.check!(s.inputs, step2)).inputs.plan as Raw;
+    assert.equal(plan.command, "kong migrations up");
+    assert.match(
+      String((plan.irreversible as Raw).warning),
+      /^kong migrations finish \(after kong migrations up, in the same update\) is irreversible: it runs the teardowns of \d+ migrations /,
+    );
     const { result, lines } = await capturingLogs(() => redeploy(s, step2));
     s = result;
     assert.equal(s.outs.phase, "up-to-date");

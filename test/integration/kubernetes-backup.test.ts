@@ -1,10 +1,13 @@
 /**
  * The backup before finish with the Kubernetes Job runner, driven like the engine drives the
- * provider, against the FAKE Kubernetes API of `test/helpers/fake-kube-api.ts` (no cluster on this
- * machine). The backup Job's container (`sh -c <script>` in a postgres image) runs as a local `sh`
- * with the machine's real pg_dump and psql, its claim faked as a host directory, its password
- * resolved from the Secret through the Job's `secretKeyRef`. Real: the provider, the Job spec, the
- * runner machinery (`executeJob`), pg_dump against the test PostgreSQL, and the dump it writes.
+ * provider, against the REAL Kubernetes API server of `test/helpers/kube-cluster.ts` (real Job
+ * controller, scheduler and PersistentVolume binding). Simulated: the kubelet (the harness's
+ * executor, `test/helpers/kube-executor.ts`): the backup Job's container (`sh -c <script>` in a
+ * postgres image) runs as a local `sh` with the machine's real pg_dump and psql; its claim is bound
+ * to a real hostPath PersistentVolume whose directory stands in for the mount; its password is
+ * resolved from the Secret through the Job's `secretKeyRef`. Real: the provider, the Job spec as the
+ * API server validated it, the runner machinery (`executeJob`), pg_dump against the test PostgreSQL,
+ * and the dump it writes.
  */
 import { strict as assert } from "node:assert";
 import { createHash } from "node:crypto";
@@ -13,23 +16,55 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { isBackupError } from "../../provider/backup/backup-error";
 import { pgRestore } from "../../provider/postgres/pg-tools";
-import { FakeKubeApi } from "../helpers/fake-kube-api";
+import { useKubeCluster } from "../helpers/kube-cluster";
+import { eventually, useKubeNamespace } from "../helpers/kube-objects";
 import { metaRows } from "../helpers/kong-sim";
 import { createDatabase, dropDatabase, useFreshDatabase } from "../helpers/postgres";
 import { deploy, redeploy, type Raw } from "../helpers/provider-fixture";
 
-describe("backup before finish with the Kubernetes Job runner (fake Kubernetes API, real pg_dump and PostgreSQL)", function () {
-  this.timeout(60_000);
+describe("backup before finish with the Kubernetes Job runner (real Kubernetes API server, real pg_dump and PostgreSQL)", function () {
+  this.timeout(120_000);
   const db = useFreshDatabase();
-  let fake: FakeKubeApi;
+  const cluster = useKubeCluster();
+  const ns = useKubeNamespace(cluster);
   let claim: string;
+  let pv: string;
+  let deletePv: () => Promise<unknown>;
   beforeEach(async () => {
     claim = fs.mkdtempSync(path.join(os.tmpdir(), "kong-backups-pvc-"));
-    fake = await FakeKubeApi.start({ persistentVolumeClaims: { "kong-backups": claim } });
-    fake.putSecret("kong", "kong-pg", { password: db().password });
+    await ns().putSecret("kong-pg", { password: db().password });
+    // A hostPath PersistentVolume reserved for the claim; the PV controller binds them.
+    pv = `${ns().name}-backups`;
+    const core = ns().core;
+    deletePv = () => core.deletePersistentVolume({ name: pv }).catch(() => undefined);
+    await ns().core.createPersistentVolume({
+      body: {
+        metadata: { name: pv },
+        spec: {
+          capacity: { storage: "1Gi" },
+          accessModes: ["ReadWriteOnce"],
+          storageClassName: "manual",
+          persistentVolumeReclaimPolicy: "Retain",
+          hostPath: { path: claim, type: "Directory" },
+          claimRef: { namespace: ns().name, name: "kong-backups" },
+        },
+      },
+    });
+    await ns().core.createNamespacedPersistentVolumeClaim({
+      namespace: ns().name,
+      body: {
+        metadata: { name: "kong-backups" },
+        spec: { accessModes: ["ReadWriteOnce"], storageClassName: "manual", volumeName: pv, resources: { requests: { storage: "1Gi" } } },
+      },
+    });
+    await eventually("the claim bound", async () =>
+      (await ns().core.readNamespacedPersistentVolumeClaim({ name: "kong-backups", namespace: ns().name })).status?.phase === "Bound"
+        ? true
+        : undefined,
+    );
   });
   afterEach(async () => {
-    await fake.close();
+    await deletePv(); // PersistentVolumes are cluster-wide: the namespace's deletion leaves them
     fs.rmSync(claim, { recursive: true, force: true });
   });
 
@@ -39,14 +74,18 @@ describe("backup before finish with the Kubernetes Job runner (fake Kubernetes A
     kongVersion: version,
     plugins: ["off"],
     decommissionedOld: false,
-    runner: { kind: "kubernetes", namespace: "kong", kubeconfig: fake.kubeconfig(), passwordSecret: { name: "kong-pg", key: "password" } },
+    runner: {
+      kind: "kubernetes",
+      namespace: ns().name,
+      kubeconfig: cluster().kubeconfig,
+      passwordSecret: { name: "kong-pg", key: "password" },
+    },
     backup: { kind: "kubernetes", persistentVolumeClaim: "kong-backups" },
     lockTimeoutSeconds: 5,
     ...extra,
   });
-  const deleted = (name: string) =>
-    fake.calls.some((c) => c.method === "DELETE" && c.path.startsWith(`/apis/batch/v1/namespaces/kong/jobs/${name}`));
-  const commands = () => fake.createdJobs.map((j) => j.metadata!.labels!["kong-migrations/command"]);
+  const deleted = (name: string) => ns().deletedJobs.includes(name);
+  const commands = () => ns().createdJobs.map((j) => j.metadata!.labels!["kong-migrations/command"]);
 
   async function upTo214() {
     const created = await deploy(inputs("2.0.5"));
@@ -62,14 +101,14 @@ describe("backup before finish with the Kubernetes Job runner (fake Kubernetes A
     assert.equal(finished.outs.phase, "up-to-date");
     assert.deepEqual(commands(), ["bootstrap", "up", "backup", "finish"]);
 
-    const job = fake.createdJobs[2];
+    const job = ns().createdJobs[2];
     const container = job.spec!.template.spec!.containers[0];
     assert.equal(container.image, "postgres:15", "the server's major version");
     assert.deepEqual(
       container.env!.find((e) => e.name === "PGPASSWORD"),
       { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: "kong-pg", key: "password" } } },
     );
-    assert.ok(!JSON.stringify(fake.createdJobs).includes(db().password), "no password in any Job spec");
+    assert.ok(!JSON.stringify(ns().createdJobs).includes(db().password), "no password in any Job spec");
     assert.ok(deleted(job.metadata!.name!), "a backup Job that succeeded is deleted");
 
     const taken = finished.outs.lastBackup as Record<string, unknown>;
@@ -78,7 +117,7 @@ describe("backup before finish with the Kubernetes Job runner (fake Kubernetes A
     assert.match(files[0], new RegExp(`^kong-${db().database}-public-before-finish-\\d{8}T\\d{6}Z\\.dump$`));
     const bytes = fs.readFileSync(path.join(claim, files[0]));
     assert.equal(taken.file, files[0]);
-    assert.equal(taken.destination, "PersistentVolumeClaim kong/kong-backups");
+    assert.equal(taken.destination, `PersistentVolumeClaim ${ns().name}/kong-backups`);
     assert.equal(taken.sizeBytes, bytes.length);
     assert.equal(taken.sha256, createHash("sha256").update(bytes).digest("hex"));
     assert.match(String(taken.serverVersion), /^15\.\d+/);
@@ -96,7 +135,7 @@ describe("backup before finish with the Kubernetes Job runner (fake Kubernetes A
   it("a backup Job that fails (the Secret holds a wrong password): finish does not run, the Job is kept, the error has pg_dump's words", async () => {
     const upgraded = await upTo214();
     const before = await metaRows(db());
-    fake.putSecret("kong", "kong-pg", { password: "not-the-password" });
+    await ns().putSecret("kong-pg", { password: "not-the-password" });
     let e: unknown;
     try {
       await redeploy(upgraded, inputs("2.1.4", { decommissionedOld: true }));
@@ -107,10 +146,12 @@ describe("backup before finish with the Kubernetes Job runner (fake Kubernetes A
     assert.equal(e.reason, "BACKUP_JOB_FAILED");
     assert.match(
       e.message,
-      /^The backup before kong migrations finish failed, so finish did not run and the database is unchanged\. The backup Job kong\/kong-migrations-backup-\S+ \(left in place: kubectl -n kong logs job\/kong-migrations-backup-\S+\) \(image postgres:15\) exited 1: .*password authentication failed for user "postgres".*Check that PersistentVolumeClaim kong-backups exists in namespace kong and is writable/,
+      new RegExp(
+        `^The backup before kong migrations finish failed, so finish did not run and the database is unchanged\\. The backup Job ${ns().name}/kong-migrations-backup-\\S+ \\(left in place: kubectl -n ${ns().name} logs job/kong-migrations-backup-\\S+\\) \\(image postgres:15\\) exited 1: .*password authentication failed for user "postgres".*Check that PersistentVolumeClaim kong-backups exists in namespace ${ns().name} and is writable`,
+      ),
     );
     assert.deepEqual(commands(), ["bootstrap", "up", "backup"]);
-    assert.equal(deleted(fake.createdJobs[2].metadata!.name!), false, "the failed backup Job is kept for inspection");
+    assert.equal(deleted(ns().createdJobs[2].metadata!.name!), false, "the failed backup Job is kept for inspection");
     assert.deepEqual(await metaRows(db()), before);
     assert.deepEqual(fs.readdirSync(claim), [], "no partial file left on the claim");
   });

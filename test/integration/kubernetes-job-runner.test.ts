@@ -1,18 +1,21 @@
 /**
- * The Kubernetes Job runner (and the pods-gone wait) against a FAKE Kubernetes API.
+ * The Kubernetes Job runner (and the pods-gone wait) against a REAL Kubernetes API server.
  *
- * What is faked, and why: this machine has no Kubernetes cluster (no API server, kubelet or
- * container runtime, and no network to pull the Kong image), so `test/helpers/fake-kube-api.ts`
- * serves the few endpoints the runner uses (create/get/delete Job, list pods, read/follow a pod's
- * log) on 127.0.0.1 and plays the Job controller and kubelet: a created Job's container command runs
- * as a local process, with `kong` mapped to kong-sim and `KONG_SIM_VERSION` taken from the image
- * tag, with only the container's environment (the password resolved from a Secret stored in the
- * fake through the Job's `secretKeyRef`). What is real: the runner code and `@kubernetes/client-node`
- * speaking HTTP to that server through a kubeconfig, kong-sim, and the test PostgreSQL that the
- * Job's process really migrates (asserted through `schema_meta`).
+ * The cluster is `test/helpers/kube-cluster.ts`: real etcd, kube-apiserver, controller manager
+ * (Job controller, garbage collector) and scheduler, built from Go modules. Simulated, because this
+ * machine has no container runtime and cannot pull the Kong image: the kubelet. kwok takes the "old
+ * Kong" pods to Ready; the harness's executor (`test/helpers/kube-executor.ts`) runs each Job pod's
+ * `kong` command as kong-sim (`KONG_SIM_VERSION` from the image tag) with the container's
+ * environment only (the password resolved from the Secret through the Job's `secretKeyRef`), writes
+ * its exit into the pod status for the real Job controller, and serves its log behind the API
+ * server's `pods/log`. Real: the runner code, `@kubernetes/client-node` over TLS with a token, the
+ * API server's validation and defaults, the Job controller's Complete/Failed/DeadlineExceeded,
+ * kong-sim, and the test PostgreSQL that the Job's process really migrates (asserted through
+ * `schema_meta`). Each test works in its own namespace.
  */
 import { strict as assert } from "node:assert";
-import { FakeKubeApi } from "../helpers/fake-kube-api";
+import { useKubeCluster } from "../helpers/kube-cluster";
+import { eventually, useKubeNamespace } from "../helpers/kube-objects";
 import { metaRows, SIM_CLI } from "../helpers/kong-sim";
 import { useFreshDatabase, type TestDatabase } from "../helpers/postgres";
 import { kubernetesJobRunner, assertOldPodsGone } from "../../provider/runners/kubernetes-job";
@@ -24,27 +27,26 @@ import { setLogSink } from "../../provider/log";
 import type { KubernetesJobRunnerConfig } from "../../provider/runners/kubernetes-config";
 import type { MigrationCommand, RunRequest } from "../../provider/runners/types";
 
-const NS = "kong";
 const CORE_205 = ["000_base", "003_100_to_110", "004_110_to_120", "005_120_to_130", "006_130_to_140", "007_140_to_150", "008_150_to_200"];
 const BLUE = { "app.kubernetes.io/name": "kong", "app.kubernetes.io/instance": "kong-blue" };
 
-describe("Kubernetes Job runner (fake Kubernetes API, real kong-sim and PostgreSQL)", function () {
-  this.timeout(30_000);
+describe("Kubernetes Job runner (real Kubernetes API server, simulated kubelet, real kong-sim and PostgreSQL)", function () {
+  this.timeout(60_000);
   const db = useFreshDatabase();
-  let fake: FakeKubeApi;
+  const cluster = useKubeCluster();
+  const ns = useKubeNamespace(cluster);
 
   beforeEach(async () => {
-    fake = await FakeKubeApi.start();
-    fake.putSecret(NS, "kong-pg", { password: db().password });
+    await ns().putSecret("kong-pg", { password: db().password });
   });
-  afterEach(async () => fake.close());
 
   const config = (over: Partial<KubernetesJobRunnerConfig> = {}): KubernetesJobRunnerConfig => ({
-    namespace: NS,
+    namespace: ns().name,
     image: "kong:2.0.5",
-    kubeconfig: fake.kubeconfig(),
+    kubeconfig: cluster().kubeconfig,
     passwordSecret: { name: "kong-pg", key: "password" },
-    pollIntervalMs: 25,
+    pollIntervalMs: 100,
+    graceSeconds: 30,
     ...over,
   });
   /** A request as the provider makes it: Kong's settings (with the password) in env. */
@@ -63,7 +65,6 @@ describe("Kubernetes Job runner (fake Kubernetes API, real kong-sim and PostgreS
     timeoutSeconds: 60,
     ...over,
   });
-  const postJobs = () => fake.calls.filter((c) => c.method === "POST");
 
   it("bootstraps a fresh database from a Job: streams the log, reads the password from the Secret, deletes the Job", async () => {
     const lines: [string, string][] = [];
@@ -82,12 +83,13 @@ describe("Kubernetes Job runner (fake Kubernetes API, real kong-sim and PostgreS
       lines,
       expected.split("\n").map((l) => [l, "stdout"]),
     );
+    assert.ok(result.durationMs < 20_000, `the log stream ended with the process (took ${result.durationMs} ms)`);
     assert.deepEqual(await metaRows(db()), [{ subsystem: "core", last_executed: "008_150_to_200", executed: CORE_205, pending: [] }]);
 
-    const [job] = fake.createdJobs;
+    const [job] = ns().createdJobs;
     const name = job.metadata!.name!;
     assert.match(name, /^kong-migrations-bootstrap-[0-9a-z]+-[0-9a-f]{4}$/);
-    assert.equal(result.where, `Job ${NS}/${name}`);
+    assert.equal(result.where, `Job ${ns().name}/${name}`);
     const container = job.spec!.template.spec!.containers[0];
     assert.equal(container.image, "kong:2.0.5");
     assert.deepEqual(container.command, ["kong", "migrations", "bootstrap", "--db-timeout", "60", "--lock-timeout", "60"]);
@@ -99,18 +101,37 @@ describe("Kubernetes Job runner (fake Kubernetes API, real kong-sim and PostgreS
       { name: "KONG_PLUGINS", value: "off" },
       { name: "KONG_PG_PASSWORD", valueFrom: { secretKeyRef: { name: "kong-pg", key: "password" } } },
     ]);
-    assert.ok(!JSON.stringify(job).includes(db().password), "the password is nowhere in the Job spec");
+    assert.ok(!JSON.stringify(job).includes(db().password), "the password is nowhere in the Job as stored");
     assert.deepEqual(
       { backoffLimit: job.spec!.backoffLimit, deadline: job.spec!.activeDeadlineSeconds, restart: job.spec!.template.spec!.restartPolicy },
       { backoffLimit: 0, deadline: 60, restart: "Never" },
     );
-    assert.equal(fake.job(NS, name), undefined, "a successful Job is deleted");
-    assert.deepEqual(fake.podsOfJob(NS, name), [], "with its pod");
-    assert.deepEqual(
-      fake.calls.filter((c) => c.method !== "GET").map((c) => `${c.method} ${c.path}`),
-      [`POST /apis/batch/v1/namespaces/${NS}/jobs`, `DELETE /apis/batch/v1/namespaces/${NS}/jobs/${name}?propagationPolicy=Background`],
-    );
+    // The pod really got the password, from the Secret, and only the container's variables.
+    const run = cluster().executor.executed.find((e) => e.namespace === ns().name)!;
+    assert.equal(run.env.KONG_PG_PASSWORD, db().password);
+    assert.deepEqual(Object.keys(run.env).sort(), [
+      "KONG_PG_DATABASE",
+      "KONG_PG_HOST",
+      "KONG_PG_PASSWORD",
+      "KONG_PG_PORT",
+      "KONG_PG_USER",
+      "KONG_PLUGINS",
+      "KONG_SIM_VERSION",
+    ]);
+    assert.equal(run.env.KONG_SIM_VERSION, "2.0.5", "the image tag selects the version");
+
+    assert.equal(await ns().job(name), undefined, "a successful Job is deleted");
+    assert.deepEqual(ns().deletedJobs, [name]);
+    await eventuallyNoPods(name);
   });
+
+  const eventuallyNoPods = async (job: string) => {
+    const deadline = Date.now() + 20_000;
+    while ((await ns().podsOfJob(job)).length > 0) {
+      assert.ok(Date.now() < deadline, `the pods of ${job} are still there`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
 
   it("runs up with the target image, then refuses finish while an old pod is ready, naming it, and finishes once it is gone", async () => {
     await kubernetesJobRunner(config()).run(request(db(), "bootstrap"));
@@ -119,30 +140,31 @@ describe("Kubernetes Job runner (fake Kubernetes API, real kong-sim and PostgreS
     assert.match(up.stdout, /core migrated up to: 009_200_to_210 \(pending\)/);
     assert.deepEqual((await metaRows(db()))[0].pending, ["009_200_to_210"]);
 
-    fake.putPod(NS, "kong-blue-7d9f-abcde", BLUE, true);
-    fake.putPod(NS, "kong-blue-7d9f-fghij", BLUE, true);
-    fake.putPod(NS, "kong-blue-7d9f-klmno", BLUE, false);
-    fake.putPod(NS, "kong-green-5c6b-pqrst", { ...BLUE, "app.kubernetes.io/instance": "kong-green" }, true);
+    await Promise.all([
+      ns().putPod("kong-blue-7d9f-abcde", BLUE, { ready: true }),
+      ns().putPod("kong-blue-7d9f-fghij", BLUE, { ready: true }),
+      ns().putPod("kong-blue-7d9f-klmno", BLUE, { ready: false }),
+      ns().putPod("kong-green-5c6b-pqrst", { ...BLUE, "app.kubernetes.io/instance": "kong-green" }, { ready: true }),
+    ]);
     const finishing = config({ image: "kong:2.1.4", oldPodSelector: BLUE });
-    const jobsBefore = postJobs().length;
+    const jobsBefore = ns().createdJobs.length;
     await assert.rejects(kubernetesJobRunner(finishing).run(request(db(), "finish")), (e: unknown) => {
       assert.ok(isKubernetesRunnerError(e, "OLD_PODS_READY"));
       assert.equal(
         e.message,
-        "kong migrations finish refused: 2 pods of the old Kong version are still ready in namespace kong " +
+        `kong migrations finish refused: 2 pods of the old Kong version are still ready in namespace ${ns().name} ` +
           "(selector app.kubernetes.io/instance=kong-blue,app.kubernetes.io/name=kong): kong-blue-7d9f-abcde, " +
           "kong-blue-7d9f-fghij. finish removes what the old version needs; scale the old cluster to zero, wait " +
           "until its pods are gone, then run pulumi up again.",
       );
       return true;
     });
-    assert.equal(postJobs().length, jobsBefore, "no Job was created");
+    assert.equal(ns().createdJobs.length, jobsBefore, "no Job was created");
     assert.deepEqual((await metaRows(db()))[0].pending, ["009_200_to_210"], "nothing finished");
     await assert.rejects(assertOldPodsGone(finishing), (e: unknown) => isKubernetesRunnerError(e, "OLD_PODS_READY"));
 
-    fake.removePod(NS, "kong-blue-7d9f-abcde");
-    fake.removePod(NS, "kong-blue-7d9f-fghij");
-    await new Promise((r) => setTimeout(r, 5));
+    await Promise.all([ns().deletePod("kong-blue-7d9f-abcde"), ns().deletePod("kong-blue-7d9f-fghij")]);
+    await Promise.all([ns().waitPodGone("kong-blue-7d9f-abcde"), ns().waitPodGone("kong-blue-7d9f-fghij")]);
     const finish = await kubernetesJobRunner(finishing).run(request(db(), "finish"));
     assert.equal(finish.exitCode, 0, finish.stdout);
     const [row] = await metaRows(db());
@@ -166,10 +188,17 @@ describe("Kubernetes Job runner (fake Kubernetes API, real kong-sim and PostgreS
       assert.ok(viaJob.stdout.split("\n").includes(line), `missing line: ${line}`);
     }
     assert.match(viaJob.stderr, /failed to run migration '009_200_to_210' up: ERROR: division by zero/);
-    const name = fake.createdJobs[1].metadata!.name!;
-    assert.equal(viaJob.where, `Job ${NS}/${name} (left in place: kubectl -n ${NS} logs job/${name})`);
-    assert.ok(fake.job(NS, name), "the failed Job is kept");
-    assert.equal(fake.job(NS, name)!.status!.conditions![0].type, "Failed");
+    const name = ns().createdJobs[1].metadata!.name!;
+    assert.equal(viaJob.where, `Job ${ns().name}/${name} (left in place: kubectl -n ${ns().name} logs job/${name})`);
+    // The Job controller's verdict (Failed follows the interim FailureTarget once the pod is accounted for).
+    const failed = await eventually("the Job's Failed condition", async () =>
+      (await ns().job(name))?.status?.conditions?.find((c) => c.type === "Failed" && c.status === "True"),
+    );
+    assert.equal(failed.reason, "BackoffLimitExceeded");
+    assert.ok(await ns().job(name), "the failed Job is kept");
+    const [pod] = await ns().podsOfJob(name);
+    assert.equal(pod.status!.phase, "Failed");
+    assert.equal(pod.status!.containerStatuses![0].state!.terminated!.exitCode, 1);
 
     // `list` exit codes (0/3/4/5) pass through unchanged: 5 = new migrations.
     const list = await kubernetesJobRunner(config({ image: "kong:2.1.4" })).run(request(db(), "list"));
@@ -178,15 +207,18 @@ describe("Kubernetes Job runner (fake Kubernetes API, real kong-sim and PostgreS
 
   it("times out through activeDeadlineSeconds: timedOut, no exit code, the Job kept", async () => {
     const slow = config({ env: { KONG_SIM_SLEEP_SECONDS: "20" } });
-    const result = await kubernetesJobRunner(slow).run(request(db(), "bootstrap", { timeoutSeconds: 1 }));
+    const result = await kubernetesJobRunner(slow).run(request(db(), "bootstrap", { timeoutSeconds: 2 }));
     assert.equal(result.timedOut, true);
     assert.equal(result.exitCode, null);
-    const name = fake.createdJobs[0].metadata!.name!;
-    assert.equal(fake.job(NS, name)!.status!.conditions![0].reason, "DeadlineExceeded");
+    const name = ns().createdJobs[0].metadata!.name!;
+    const failed = await eventually("the Job's Failed condition", async () =>
+      (await ns().job(name))?.status?.conditions?.find((c) => c.type === "Failed" && c.status === "True"),
+    );
+    assert.equal(failed.reason, "DeadlineExceeded");
     assert.match(result.where, /left in place/);
   });
 
-  it("refuses to put the password in a Job spec: no passwordSecret means no API call at all", async () => {
+  it("refuses to put the password in a Job spec: no passwordSecret means no Job at all", async () => {
     await assert.rejects(
       kubernetesJobRunner(config({ passwordSecret: undefined })).run(request(db(), "bootstrap")),
       (e: unknown) => isKubernetesRunnerError(e, "PASSWORD_SECRET_REQUIRED") && /runner\.passwordSecret/.test(e.message),
@@ -194,81 +226,94 @@ describe("Kubernetes Job runner (fake Kubernetes API, real kong-sim and PostgreS
     await assert.rejects(kubernetesJobRunner(config({ env: { KONG_PG_PASSWORD: "x" } })).run(request(db(), "bootstrap")), (e: unknown) =>
       isKubernetesRunnerError(e, "PASSWORD_IN_ENV"),
     );
-    assert.deepEqual(fake.calls, []);
+    assert.deepEqual(ns().jobEvents, []);
+    assert.deepEqual(await ns().jobNames(), []);
   });
 
   it("fails fast, naming the Job, when its pod cannot start (missing Secret)", async () => {
     const missing = config({ passwordSecret: { name: "no-such-secret", key: "password" } });
     await assert.rejects(kubernetesJobRunner(missing).run(request(db(), "bootstrap")), (e: unknown) => {
       assert.ok(isKubernetesRunnerError(e, "JOB_POD_FAILED_TO_START"));
-      const name = fake.createdJobs[0].metadata!.name!;
-      assert.equal(e.job, `${NS}/${name}`);
+      const name = ns().createdJobs[0].metadata!.name!;
+      assert.equal(e.job, `${ns().name}/${name}`);
       assert.match(e.message, /CreateContainerConfigError: secret "no-such-secret" not found/);
-      assert.ok(fake.job(NS, name), "left in place");
       return true;
     });
+    assert.deepEqual(await ns().jobNames(), [ns().createdJobs[0].metadata!.name!], "left in place");
   });
 
   it("reports API errors with the status (a kubeconfig the server rejects)", async () => {
-    const bad = config({ kubeconfig: fake.kubeconfig().replace(/token: .*/, "token: wrong") });
+    const bad = config({ kubeconfig: cluster().kubeconfig.replace(/token: .*/, "token: wrong") });
     await assert.rejects(kubernetesJobRunner(bad).run(request(db(), "bootstrap")), (e: unknown) => {
       assert.ok(isKubernetesRunnerError(e, "KUBE_API_ERROR"));
-      assert.match(e.message, /^Creating Job kong\/kong-migrations-bootstrap-\S+ failed: HTTP 401/);
+      assert.match(e.message, new RegExp(`^Creating Job ${ns().name}/kong-migrations-bootstrap-\\S+ failed: HTTP 401`));
       return true;
     });
   });
 
   it("waits until no pod matches (terminating ones included), and gives up with the names after its timeout", async () => {
-    fake.putPod(NS, "kong-blue-1", BLUE, true);
-    fake.putPod(NS, "kong-blue-2", BLUE, false);
-    fake.terminatePod(NS, "kong-blue-1");
-    fake.removePod(NS, "kong-blue-1", 150);
-    fake.removePod(NS, "kong-blue-2", 300);
+    await Promise.all([
+      ns().putPod("kong-blue-1", BLUE, { ready: true, finalizer: true }),
+      ns().putPod("kong-blue-2", BLUE, { ready: false }),
+    ]);
+    await ns().deletePod("kong-blue-1"); // terminating: held by the test's finalizer
     const progress: string[] = [];
-    const started = Date.now();
-    await waitForPodsGone({
-      namespace: NS,
+    const waiting = waitForPodsGone({
+      namespace: ns().name,
       selector: BLUE,
-      kubeconfig: fake.kubeconfig(),
-      timeoutSeconds: 10,
-      pollIntervalMs: 20,
+      kubeconfig: cluster().kubeconfig,
+      timeoutSeconds: 30,
+      pollIntervalMs: 100,
       onProgress: (l) => progress.push(l),
     });
-    assert.ok(Date.now() - started >= 290);
+    await new Promise((r) => setTimeout(r, 500));
+    await ns().release("kong-blue-1");
+    await ns().waitPodGone("kong-blue-1");
+    await new Promise((r) => setTimeout(r, 500));
+    await ns().deletePod("kong-blue-2");
+    await waiting;
     assert.deepEqual(progress, [
       "waiting for 2 pods to be gone: kong-blue-1 (terminating), kong-blue-2",
       "waiting for 1 pod to be gone: kong-blue-2",
-      "no pod left matching app.kubernetes.io/instance=kong-blue,app.kubernetes.io/name=kong in kong",
+      `no pod left matching app.kubernetes.io/instance=kong-blue,app.kubernetes.io/name=kong in ${ns().name}`,
     ]);
 
-    fake.putPod(NS, "kong-blue-3", BLUE, false);
+    await ns().putPod("kong-blue-3", BLUE, { ready: false });
     await assert.rejects(
-      waitForPodsGone({ namespace: NS, selector: BLUE, kubeconfig: fake.kubeconfig(), timeoutSeconds: 0.2, pollIntervalMs: 20 }),
+      waitForPodsGone({ namespace: ns().name, selector: BLUE, kubeconfig: cluster().kubeconfig, timeoutSeconds: 0.3, pollIntervalMs: 100 }),
       (e: unknown) => isKubernetesRunnerError(e, "OLD_PODS_REMAIN") && e.message.includes(": kong-blue-3."),
     );
   });
 
   it("KubernetesPodsGone handlers: create waits for the pods, outputs gone, and keeps the kubeconfig out of the outputs", async () => {
-    fake.putPod(NS, "kong-blue-1", BLUE, true);
-    fake.removePod(NS, "kong-blue-1", 100);
-    const checked = await podsGone.check({}, { namespace: NS, selector: BLUE, kubeconfig: fake.kubeconfig(), pollIntervalMs: 20 });
+    await ns().putPod("kong-blue-1", BLUE, { ready: true });
+    const checked = await podsGone.check(
+      {},
+      { namespace: ns().name, selector: BLUE, kubeconfig: cluster().kubeconfig, pollIntervalMs: 100 },
+    );
     assert.deepEqual(checked.failures, []);
     const logged: string[] = [];
     const previous = setLogSink((l) => logged.push(l));
+    const deleting = new Promise((r) => setTimeout(r, 300)).then(() => ns().deletePod("kong-blue-1"));
     const created = await podsGone.create(checked.inputs as podsGone.PodsGoneInputs).finally(() => setLogSink(previous));
+    await deleting;
     assert.deepEqual(logged, [
       "[kong-migrations] waiting for 1 pod to be gone: kong-blue-1",
-      "[kong-migrations] no pod left matching app.kubernetes.io/instance=kong-blue,app.kubernetes.io/name=kong in kong",
+      `[kong-migrations] no pod left matching app.kubernetes.io/instance=kong-blue,app.kubernetes.io/name=kong in ${ns().name}`,
     ]);
-    assert.equal(created.id, "kong/app.kubernetes.io/instance=kong-blue,app.kubernetes.io/name=kong");
+    assert.equal(created.id, `${ns().name}/app.kubernetes.io/instance=kong-blue,app.kubernetes.io/name=kong`);
     assert.equal(created.outs!.gone, true);
     assert.equal(created.outs!.timeoutSeconds, 600);
-    assert.ok(!JSON.stringify(created.outs).includes("fake-kube-api-token"));
+    assert.ok(!JSON.stringify(created.outs).includes("kong-migrations-test-admin-token"));
     assert.deepEqual(
-      (await podsGone.check({}, { namespace: NS, selector: {} })).failures!.map((f) => f.property),
+      (await podsGone.check({}, { namespace: ns().name, selector: {} })).failures!.map((f) => f.property),
       ["selector"],
     );
-    const d = await podsGone.diff("id", { namespace: NS, selector: BLUE }, { namespace: NS, selector: BLUE, kubeconfig: "other" });
+    const d = await podsGone.diff(
+      "id",
+      { namespace: ns().name, selector: BLUE },
+      { namespace: ns().name, selector: BLUE, kubeconfig: "other" },
+    );
     assert.equal(d.changes, false);
   });
 });

@@ -104,7 +104,7 @@ describe("KongInPlaceUpgrade (under setMocks)", () => {
     assert.ok(gone.deps.includes(deploymentUrn), "the wait starts after the scale-down");
 
     assert.equal(migration().kongVersion, "3.4.2");
-    assert.equal(migration().decommissionedOld, true, "from the completed wait: no old node remains");
+    assert.equal(migration().decommissionedOld, true, "a plain true, known at preview: no old node remains once the wait succeeded");
     assert.deepEqual(depsOf(MIGRATION, "gw-migration"), [goneUrn, secretUrn].sort(), "up + finish only after the pods are gone");
     assert.deepEqual(migration().runner, {
       kind: "kubernetes",

@@ -61,6 +61,16 @@ describe("upgrade paths (kong-migrations.md §6)", () => {
   }
 });
 
+describe("upgrade paths: the shared-database warning only while old nodes may run", () => {
+  it("2.8 -> 3.4 warns about 2.8 nodes on the shared database unless decommissionedOld (a dual-cluster clone) says none runs", () => {
+    assert.match(checkUpgradePath("2.8.5", "3.4.2", "oss").warnings.join(" | "), /check that your 2\.8 nodes tolerate 3\.4\.2's up\.$/);
+    assert.deepEqual(checkUpgradePath("2.8.5", "3.4.2", "oss", false).warnings, []);
+    assert.deepEqual(checkUpgradePath("2.8.5", "3.2.2", "oss", false).warnings, [
+      "2.8.x -> 3.2.2 is not one of Kong's guaranteed paths (2.8 -> 3.0, 3.1, or 3.4 LTS).",
+    ]);
+  });
+});
+
 describe("upgrade paths: every hop a refusal names is itself accepted", () => {
   for (const [edition, data] of [
     ["oss", OSS],

@@ -44,8 +44,11 @@ export interface Stack {
   run(args: readonly string[], opts?: { echo?: boolean; input?: string }): Promise<CliResult>;
 }
 
-/** A stack on its own file backend; `run` executes `pulumi <args> --stack <name>` in the repo root. */
-export function stack(name: string, stateDir: string): Stack {
+/**
+ * A stack on its own file backend; `run` executes `pulumi <args> --stack <name>` in `projectDir`
+ * (default the repo root, whose Pulumi.yaml is the quickstart; e.g. `examples/<name>` for another program).
+ */
+export function stack(name: string, stateDir: string, projectDir = REPO_ROOT): Stack {
   const env = { ...pulumiBaseEnv(), PULUMI_BACKEND_URL: `file://${stateDir}` };
   return {
     name,
@@ -53,7 +56,7 @@ export function stack(name: string, stateDir: string): Stack {
     run(args, opts = {}) {
       const started = Date.now();
       const child = spawn("pulumi", [...args, "--stack", name, "--non-interactive"], {
-        cwd: REPO_ROOT,
+        cwd: projectDir,
         env,
         stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
       });

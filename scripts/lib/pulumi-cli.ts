@@ -44,20 +44,24 @@ export interface Stack {
   run(args: readonly string[], opts?: { echo?: boolean; input?: string }): Promise<CliResult>;
 }
 
-/** A stack on its own file backend; `run` executes `pulumi <args> --stack <name>` in the repo root. */
-export function stack(name: string, stateDir: string): Stack {
-  const env = { ...pulumiBaseEnv(), PULUMI_BACKEND_URL: `file://${stateDir}` };
+/**
+ * A stack on its own file backend; `run` executes `pulumi <args> --stack <name>` in the repo root
+ * (or in `opts.cwd`, another project's folder), with `opts.env` added to the environment.
+ */
+export function stack(name: string, stateDir: string, opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Stack {
+  const base = pulumiBaseEnv();
+  const env = { ...base, ...opts.env, PATH: opts.env?.PATH ?? base.PATH, PULUMI_BACKEND_URL: `file://${stateDir}` };
   return {
     name,
     stateDir,
-    run(args, opts = {}) {
+    run(args, runOpts = {}) {
       const started = Date.now();
       const child = spawn("pulumi", [...args, "--stack", name, "--non-interactive"], {
-        cwd: REPO_ROOT,
+        cwd: opts.cwd ?? REPO_ROOT,
         env,
-        stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+        stdio: [runOpts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
       });
-      if (opts.input !== undefined) child.stdin!.end(opts.input);
+      if (runOpts.input !== undefined) child.stdin!.end(runOpts.input);
       let stdout = "";
       let stderr = "";
       let partial = "";
@@ -65,14 +69,14 @@ export function stack(name: string, stateDir: string): Stack {
       child.stdout!.on("data", (d: Buffer) => {
         const text = d.toString();
         stdout += text;
-        if (opts.echo) process.stdout.write(text);
+        if (runOpts.echo) process.stdout.write(text);
         const parts = (partial + text).split("\n");
         partial = parts.pop() ?? "";
         for (const line of parts) timedLines.push([Date.now() - started, line]);
       });
       child.stderr!.on("data", (d: Buffer) => {
         stderr += d.toString();
-        if (opts.echo) process.stderr.write(d);
+        if (runOpts.echo) process.stderr.write(d);
       });
       return new Promise((resolve) =>
         child.once("close", (code) => {

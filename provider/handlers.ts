@@ -27,6 +27,7 @@ import { catalogued } from "./plan-with";
 import { reconcile } from "./reconcile";
 import { redact } from "./runners/types";
 import { withIrreversibleNotice } from "./backup/preview-notice";
+import { localDestinationFailure } from "./backup/local-destination";
 
 function message(e: unknown, inputs: Inputs): string {
   const text = e instanceof Error ? e.message : String(e);
@@ -171,7 +172,12 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
     if (notReady) return { inputs: news, failures: [{ property: "migrateCommunityEntities", reason: notReady }] };
     plan = communityPlan(inputs, plan.source, plan.warnings);
   }
-  return { inputs: { ...inputs, plan: withIrreversibleNotice(plan, inputs, olds) } };
+  plan = withIrreversibleNotice(plan, inputs, olds);
+  if (plan.irreversible && inputs.backup?.kind === "local") {
+    const unusable = localDestinationFailure(inputs.backup, plan.irreversible);
+    if (unusable) return { inputs: news, failures: [unusable] };
+  }
+  return { inputs: { ...inputs, plan } };
 }
 
 export async function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {

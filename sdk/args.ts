@@ -64,7 +64,11 @@ export type RunnerArgs = LocalRunnerArgs | KubernetesJobRunnerArgs;
  */
 export interface LocalBackupArgs {
   readonly kind: "local";
-  /** Absolute path of the directory, e.g. `path.resolve("backups")`. Refused at preview when relative. */
+  /**
+   * Absolute path of the directory, e.g. `path.resolve("backups")`. Refused at preview when relative,
+   * and, in a preview that would run an irreversible step, when it does not exist, is not a directory
+   * or does not accept a new file (probed with a private entry, removed at once).
+   */
   readonly directory: pulumi.Input<string>;
 }
 

@@ -45,23 +45,22 @@ export interface Stack {
 }
 
 /**
- * A stack on its own file backend; `run` executes `pulumi <args> --stack <name>` in the repo root
- * (or in `opts.cwd`, another project's folder), with `opts.env` added to the environment.
+ * A stack on its own file backend; `run` executes `pulumi <args> --stack <name>` in `projectDir`
+ * (default the repo root, whose Pulumi.yaml is the quickstart; e.g. `examples/<name>` for another program).
  */
-export function stack(name: string, stateDir: string, opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Stack {
-  const base = pulumiBaseEnv();
-  const env = { ...base, ...opts.env, PATH: opts.env?.PATH ?? base.PATH, PULUMI_BACKEND_URL: `file://${stateDir}` };
+export function stack(name: string, stateDir: string, projectDir = REPO_ROOT): Stack {
+  const env = { ...pulumiBaseEnv(), PULUMI_BACKEND_URL: `file://${stateDir}` };
   return {
     name,
     stateDir,
-    run(args, runOpts = {}) {
+    run(args, opts = {}) {
       const started = Date.now();
       const child = spawn("pulumi", [...args, "--stack", name, "--non-interactive"], {
-        cwd: opts.cwd ?? REPO_ROOT,
+        cwd: projectDir,
         env,
-        stdio: [runOpts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+        stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
       });
-      if (runOpts.input !== undefined) child.stdin!.end(runOpts.input);
+      if (opts.input !== undefined) child.stdin!.end(opts.input);
       let stdout = "";
       let stderr = "";
       let partial = "";
@@ -69,14 +68,14 @@ export function stack(name: string, stateDir: string, opts: { cwd?: string; env?
       child.stdout!.on("data", (d: Buffer) => {
         const text = d.toString();
         stdout += text;
-        if (runOpts.echo) process.stdout.write(text);
+        if (opts.echo) process.stdout.write(text);
         const parts = (partial + text).split("\n");
         partial = parts.pop() ?? "";
         for (const line of parts) timedLines.push([Date.now() - started, line]);
       });
       child.stderr!.on("data", (d: Buffer) => {
         stderr += d.toString();
-        if (runOpts.echo) process.stderr.write(d);
+        if (opts.echo) process.stderr.write(d);
       });
       return new Promise((resolve) =>
         child.once("close", (code) => {

@@ -1,6 +1,6 @@
 /**
- * Stacks of the root project (examples/quickstart) for end-to-end tests through the real Pulumi
- * CLI: one local file backend per stack, configured for a test database.
+ * Stacks for end-to-end tests through the real Pulumi CLI: of the root project (examples/quickstart)
+ * or of another example's folder; one local file backend per stack, configured for a test database.
  */
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
@@ -19,6 +19,20 @@ export function ok(r: CliResult, what: string): CliResult {
 
 /** A new stack whose config points the quickstart program at `db` with Kong `version`; `extra` is more config (`--path` keys). */
 export async function newStack(db: TestDatabase, version: string, extra: ReadonlyArray<readonly [string, string]> = []): Promise<Stack> {
+  return newProjectStack(undefined, db, [["kongVersion", version]], extra);
+}
+
+/**
+ * A new stack of the program in `projectDir` (default: the root project, the quickstart), pointed
+ * at `db` (dbHost, dbPort, dbUser, dbName, the secret dbPassword; lockTimeoutSeconds 5), plus
+ * `config` (plain keys) and `paths` (`--path` keys).
+ */
+export async function newProjectStack(
+  projectDir: string | undefined,
+  db: TestDatabase,
+  config: ReadonlyArray<readonly [string, string]> = [],
+  paths: ReadonlyArray<readonly [string, string]> = [],
+): Promise<Stack> {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "kong-e2e-state-"));
   const s = stack(
     `e2e${path
@@ -27,19 +41,19 @@ export async function newStack(db: TestDatabase, version: string, extra: Readonl
       .toLowerCase()
       .replace(/[^a-z0-9]/g, "x")}`,
     stateDir,
+    projectDir,
   );
   ok(await s.run(["stack", "init"]), "stack init");
-  for (const [k, v] of [
+  const plain = [
     ["dbHost", db.host],
     ["dbPort", String(db.port)],
     ["dbUser", db.user],
     ["dbName", db.database],
-    ["kongVersion", version],
     ["lockTimeoutSeconds", "5"],
-  ]) {
-    ok(await s.run(["config", "set", k, v]), `config set ${k}`);
-  }
-  for (const [k, v] of extra) ok(await s.run(["config", "set", "--path", k, v]), `config set ${k}`);
+    ...config,
+  ];
+  ok(await s.run(["config", "set-all", ...plain.flatMap(([k, v]) => ["--plaintext", `${k}=${v}`])]), "config set-all");
+  for (const [k, v] of paths) ok(await s.run(["config", "set", "--path", k, v]), `config set ${k}`);
   ok(await s.run(["config", "set", "--secret", "dbPassword"], { input: db.password }), "config set dbPassword");
   return s;
 }
@@ -50,18 +64,28 @@ export async function removeStack(s: Stack | undefined): Promise<void> {
   fs.rmSync(s.stateDir, { recursive: true, force: true });
 }
 
-/** The KongDatabaseMigration resource as `pulumi stack export` shows it. */
-export async function resourceState(s: Stack): Promise<{ inputs: Record<string, unknown>; outputs: Record<string, unknown> }> {
+/** Every resource's outputs by type (the last of a type wins), from one `pulumi stack export`. */
+export async function outputsByType(s: Stack): Promise<Record<string, Record<string, unknown>>> {
+  const r = ok(await s.run(["stack", "export"]), "stack export");
+  const deployment = JSON.parse(r.stdout) as { deployment: { resources: Array<{ type: string; outputs?: Record<string, unknown> }> } };
+  return Object.fromEntries(deployment.deployment.resources.map((x) => [x.type, x.outputs ?? {}]));
+}
+
+/** The KongDatabaseMigration resource (or the one resource of `type`) as `pulumi stack export` shows it. */
+export async function resourceState(
+  s: Stack,
+  type = MIGRATION_TYPE,
+): Promise<{ inputs: Record<string, unknown>; outputs: Record<string, unknown> }> {
   const r = ok(await s.run(["stack", "export"]), "stack export");
   const deployment = JSON.parse(r.stdout) as {
     deployment: { resources: Array<{ type: string; inputs: Record<string, unknown>; outputs: Record<string, unknown> }> };
   };
-  const res = deployment.deployment.resources.find((x) => x.type === MIGRATION_TYPE);
-  assert.ok(res, "the resource is in the state");
+  const res = deployment.deployment.resources.find((x) => x.type === type);
+  assert.ok(res, `the ${type} resource is in the state`);
   return res;
 }
 
-/** The KongDatabaseMigration resource's outputs, from `pulumi stack export`. */
-export async function resourceOutputs(s: Stack): Promise<Record<string, unknown>> {
-  return (await resourceState(s)).outputs;
+/** The KongDatabaseMigration resource's (or the one resource of `type`'s) outputs, from `pulumi stack export`. */
+export async function resourceOutputs(s: Stack, type = MIGRATION_TYPE): Promise<Record<string, unknown>> {
+  return (await resourceState(s, type)).outputs;
 }

@@ -138,13 +138,28 @@ describe("backup before an irreversible step (real pg_dump, real PostgreSQL, kon
     assert.deepEqual((refreshed.props as Raw).lastBackup, taken);
   });
 
-  it("a destination that does not exist: finish does not run, schema_meta is unchanged, the error says why", async () => {
+  it("a destination that does not exist: the preview of finish fails naming backup.directory; at up, finish does not run", async () => {
     const missing = path.join(dir, "no-such-dir");
     const s = await upTo214({ kind: "local", directory: missing });
     const before = await metaRows(db());
-    const e = await rejection(
-      redeploy(s, inputsFor(db(), "2.1.4", { decommissionedOld: true, backup: { kind: "local", directory: missing } })),
-    );
+    const finishing = inputsFor(db(), "2.1.4", { decommissionedOld: true, backup: { kind: "local", directory: missing } });
+    const preview = await provider.check!(s.inputs, finishing);
+    assert.deepEqual(preview.failures, [
+      {
+        property: "backup.directory",
+        reason:
+          `backup.directory ${missing} does not exist: kong migrations finish runs only after a pg_dump into it, so pulumi up ` +
+          `would stop there. Create the directory (writable by the user running Pulumi), or set backup.directory to one ` +
+          `that is, then preview again.`,
+      },
+    ]);
+
+    // The directory disappears between a preview and the up (the inputs that preview accepted with it present).
+    fs.mkdirSync(missing);
+    const checked = await provider.check!(s.inputs, finishing);
+    assert.deepEqual(checked.failures ?? [], []);
+    fs.rmdirSync(missing);
+    const e = await rejection(provider.update!(s.id, s.outs, checked.inputs));
     assert.ok(isBackupError(e), String(e));
     assert.equal(e.reason, "DESTINATION_UNWRITABLE");
     assert.match(

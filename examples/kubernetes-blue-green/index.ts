@@ -14,6 +14,7 @@
  *                         provider reads Kong's schema_meta from here to plan each step)
  *   dbHostInCluster       PostgreSQL's host as pods reach it (default dbHost)
  *   runner                kubernetes (default: migrations run as Jobs with the target image) | local
+ *   runnerEnv             extra environment of the migration Jobs only (an object, e.g. a proxy setting)
  *   pgAdminPassword       (secret) when set, Kong's role dbUser and database dbName are created with
  *                         @pulumi/postgresql (KongDatabase) as pgAdminUser (default postgres) on
  *                         pgAdminHost (default dbHost) / pgAdminPort; otherwise they must exist
@@ -30,6 +31,9 @@ const namespace = config.get("namespace") ?? "kong";
 const dbHost = config.get("dbHost") ?? "127.0.0.1";
 const dbHostInCluster = config.get("dbHostInCluster") ?? dbHost;
 const gatewayName = config.get("gatewayName");
+const runnerEnv = config.getObject<Record<string, string>>("runnerEnv");
+// The pods (and the migration Jobs) reach the database by its in-cluster name.
+const podEnv = dbHostInCluster === dbHost ? undefined : { KONG_PG_HOST: dbHostInCluster };
 
 const database = {
   host: dbHost,
@@ -64,9 +68,12 @@ const kong = new KongBlueGreenUpgrade("kong", {
   retireGreen: config.getBoolean("retireGreen"),
   gateway: gatewayName ? { name: gatewayName, namespace: config.get("gatewayNamespace") } : undefined,
   replicas: config.getNumber("replicas") ?? 2,
-  // The pods (and the migration Jobs) reach the database by its in-cluster name.
-  env: dbHostInCluster === dbHost ? undefined : { KONG_PG_HOST: dbHostInCluster },
-  runner: (config.get("runner") ?? "kubernetes") === "kubernetes" ? { kind: "kubernetes" } : { kind: "local" },
+  env: podEnv,
+  runner:
+    (config.get("runner") ?? "kubernetes") === "kubernetes"
+      ? // A runner env replaces the component's for the Jobs: keep the in-cluster host in it.
+        { kind: "kubernetes", ...(runnerEnv ? { env: { ...podEnv, ...runnerEnv } } : {}) }
+      : { kind: "local" },
 });
 
 export const shape = kong.plan.shape;

@@ -19,6 +19,7 @@ import { mockUrn, recordRegistrations, waitForRpcs } from "../helpers/registrati
 import { KongDatabase } from "../../sdk/kong-database";
 import { KongDatabaseMigration } from "../../sdk/kong-database-migration";
 import { KUBERNETES_PODS_GONE_TYPE } from "../../sdk/k8s-pods-gone";
+import { KONG_DATABASE_CLONE_TYPE } from "../../sdk/kong-database-clone";
 
 installMocks();
 
@@ -172,6 +173,34 @@ describe("KongDatabase and the @pulumi/postgresql wiring (under setMocks: the po
           mockUrn(["kong-migrations:index:KongInPlaceUpgrade", KUBERNETES_PODS_GONE_TYPE], "kong-gone"),
         ),
       );
+    });
+
+    it("dual-cluster with pgAdminPassword: the live database and the clone target, owned by one role, reach the clone and both migrations", async () => {
+      const dual = path.resolve(__dirname, "../../examples/dual-cluster/index.ts");
+      await run({ currentVersion: "2.8.5", targetVersion: "3.4.2", newDbName: "kong34", dbHost: "10.0.0.5" }, dual);
+      assert.deepEqual(get(ROLE, "kong-db-role").inputs, { name: "kong", login: true, password: secret("kong-pw-2") });
+      assert.deepEqual(get(DATABASE, "kong-db-database").inputs, { name: "kong", owner: "kong" });
+      assert.deepEqual(get(DATABASE, "kong-new-db-database").inputs, { name: "kong34", owner: "kong" });
+      assert.ok(!rec.regs.some((r) => r.type === ROLE && r.name === "kong-new-db-role"), "one role: the target has none of its own");
+      assert.deepEqual(depsOf(DATABASE, "kong-new-db-database"), [roleUrn("kong-db")], "the target is created after the role that owns it");
+      const component = "kong-migrations:index:KongDualClusterUpgrade";
+      const clone = get(KONG_DATABASE_CLONE_TYPE, "kong-green-clone");
+      assert.equal(clone.parent, mockUrn([component], "kong"));
+      for (const u of [roleUrn("kong-db"), dbUrn("kong-db"), grantUrn("kong-db"), dbUrn("kong-new-db"), grantUrn("kong-new-db")]) {
+        assert.ok(clone.deps.includes(u), `the clone waits for ${u}`);
+      }
+      assert.deepEqual(clone.inputs!.source.database, "kong");
+      assert.deepEqual(clone.inputs!.target.database, "kong34");
+      assert.deepEqual(clone.inputs!.target.user, "kong");
+      assert.deepEqual(clone.inputs!.target.host, "10.0.0.5");
+      const oldMigration = get(MIGRATION, "kong-blue-migration");
+      for (const u of [roleUrn("kong-db"), dbUrn("kong-db"), grantUrn("kong-db")])
+        assert.ok(oldMigration.deps.includes(u), `waits for ${u}`);
+
+      rec.reset();
+      await run({ currentVersion: "2.8.5", targetVersion: "3.4.2", newDbName: "kong34", pgAdminPassword: "", newDbPassword: "pw-3" }, dual);
+      assert.ok(!rec.regs.some((r) => r.type.startsWith("postgresql:") || r.type === COMPONENT), "no pgAdminPassword: nothing provisioned");
+      assert.equal(get(KONG_DATABASE_CLONE_TYPE, "kong-green-clone").inputs!.target.database, "kong34");
     });
 
     it("kubernetes-blue-green with pgAdminPassword: KongDatabase's connection reaches the migration and both slots", async () => {

@@ -35,9 +35,16 @@ export function listsFromKong(listing: KongListing, target: KongTarget, catalogu
       names.set(s, into);
     }
   }
+  // Kong lists executed names in the order the database recorded them (a finished pending migration
+  // comes last); the release's order, as the catalogue has it, keeps executed the same whoever
+  // answered (a refresh plans from the catalogue). Names the catalogue lacks keep Kong's order, last.
+  const releaseOrder = (subsystem: string, list: string[]): string[] => {
+    const rank = new Map((catalogueAll.find((c) => c.subsystem === subsystem)?.migrations ?? []).map((m, i) => [m.name, i]));
+    return [...list].sort((a, b) => (rank.get(a) ?? Infinity) - (rank.get(b) ?? Infinity));
+  };
   const known: Subsystem[] = order([...names.keys()]).map((subsystem) => ({
     subsystem,
-    migrations: names.get(subsystem)!.map((name) => ({
+    migrations: releaseOrder(subsystem, names.get(subsystem)!).map((name) => ({
       name,
       teardown: (listing.pending[subsystem] ?? []).includes(name) || hasTeardown(target.edition, subsystem, name) === true,
     })),

@@ -170,14 +170,7 @@ async function checkCompat(w: World): Promise<void> {
 async function checkOutputsEqualRefresh(w: World): Promise<void> {
   if (!w.state) return;
   const read = await provider.read!(w.state.id, w.state.outs);
-  // OPEN (found by this property after merging main's preflight changes): with planWith "kong", an
-  // update's `executed` lists names in Kong's recording order, a refresh in catalogue order. Until
-  // that is fixed, `executed` is compared per subsystem as sets; everything else exactly.
-  const bySet = (o: Raw) => ({
-    ...o,
-    executed: Object.fromEntries(Object.entries((o.executed ?? {}) as Record<string, string[]>).map(([k, v]) => [k, [...v].sort()])),
-  });
-  if (!isDeepStrictEqual(bySet(read.props as Raw), bySet(w.state.outs))) {
+  if (!isDeepStrictEqual(read.props, w.state.outs)) {
     const props = (read.props ?? {}) as Raw;
     const keys = [...new Set([...Object.keys(props), ...Object.keys(w.state.outs)])].filter(
       (k) => !isDeepStrictEqual(props[k], w.state!.outs[k]),

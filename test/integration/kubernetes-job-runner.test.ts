@@ -272,11 +272,17 @@ describe("Kubernetes Job runner (real Kubernetes API server, simulated kubelet, 
     await new Promise((r) => setTimeout(r, 500));
     await ns().deletePod("kong-blue-2");
     await waiting;
-    assert.deepEqual(progress, [
-      "waiting for 2 pods to be gone: kong-blue-1 (terminating), kong-blue-2",
-      "waiting for 1 pod to be gone: kong-blue-2",
-      `no pod left matching app.kubernetes.io/instance=kong-blue,app.kubernetes.io/name=kong in ${ns().name}`,
-    ]);
+    // The API server may show kong-blue-2 terminating for one poll before it is gone (a real, brief
+    // state; seen under load): that line is allowed, not required.
+    const transient = "waiting for 1 pod to be gone: kong-blue-2 (terminating)";
+    assert.deepEqual(
+      progress.filter((l) => l !== transient),
+      [
+        "waiting for 2 pods to be gone: kong-blue-1 (terminating), kong-blue-2",
+        "waiting for 1 pod to be gone: kong-blue-2",
+        `no pod left matching app.kubernetes.io/instance=kong-blue,app.kubernetes.io/name=kong in ${ns().name}`,
+      ],
+    );
 
     await ns().putPod("kong-blue-3", BLUE, { ready: false });
     await assert.rejects(

@@ -31,7 +31,9 @@ const namespace = config.get("namespace") ?? "kong";
 const dbHost = config.get("dbHost") ?? "127.0.0.1";
 const dbHostInCluster = config.get("dbHostInCluster") ?? dbHost;
 const gatewayName = config.get("gatewayName");
-const runnerEnv = config.getObject<Record<string, string>>("runnerEnv");
+// `pulumi config set --path runnerEnv.X 1` stores a number: environment values are strings.
+const runnerEnvConfig = config.getObject<Record<string, string | number | boolean>>("runnerEnv");
+const runnerEnv = runnerEnvConfig && Object.fromEntries(Object.entries(runnerEnvConfig).map(([k, v]) => [k, String(v)]));
 // The pods (and the migration Jobs) reach the database by its in-cluster name.
 const podEnv = dbHostInCluster === dbHost ? undefined : { KONG_PG_HOST: dbHostInCluster };
 

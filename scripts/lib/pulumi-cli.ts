@@ -46,10 +46,11 @@ export interface Stack {
 
 /**
  * A stack on its own file backend; `run` executes `pulumi <args> --stack <name>` in `projectDir`
- * (default the repo root, whose Pulumi.yaml is the quickstart; e.g. `examples/<name>` for another program).
+ * (default the repo root, whose Pulumi.yaml is the quickstart; e.g. `examples/<name>` for another program),
+ * with `pulumi-env.sh`'s environment plus `env` (e.g. `PATH` with a provider plugin, `KUBECONFIG`).
  */
-export function stack(name: string, stateDir: string, projectDir = REPO_ROOT): Stack {
-  const env = { ...pulumiBaseEnv(), PULUMI_BACKEND_URL: `file://${stateDir}` };
+export function stack(name: string, stateDir: string, projectDir = REPO_ROOT, env: NodeJS.ProcessEnv = {}): Stack {
+  const fullEnv = { ...pulumiBaseEnv(), ...env, PULUMI_BACKEND_URL: `file://${stateDir}` };
   return {
     name,
     stateDir,
@@ -57,7 +58,7 @@ export function stack(name: string, stateDir: string, projectDir = REPO_ROOT): S
       const started = Date.now();
       const child = spawn("pulumi", [...args, "--stack", name, "--non-interactive"], {
         cwd: projectDir,
-        env,
+        env: fullEnv,
         stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
       });
       if (opts.input !== undefined) child.stdin!.end(opts.input);

@@ -8,7 +8,7 @@
  * their names never change across steps. `liveColor` runs `currentVersion` on `database`; the
  * upgrade starts the other slot at `targetVersion` on `newDatabase` (the clone).
  */
-import { compareVersions, parseKongVersion } from "../provider/kong/version";
+import { checkedVersions } from "./k8s-checked-versions";
 import { KongKubernetesError } from "./k8s-errors";
 import { otherColor, type Color } from "./k8s-upgrade-plan";
 
@@ -80,26 +80,14 @@ const flagRefusal = (flag: string, current: string) =>
   );
 
 export function planDualCluster(inputs: DualClusterInputs): DualClusterPlan {
-  const current = inputs.currentVersion;
-  const target = inputs.targetVersion ?? current;
-  for (const [prop, v] of [
-    ["currentVersion", current],
-    ["targetVersion", target],
-  ] as const) {
-    if (!parseKongVersion(v)) throw new KongKubernetesError("INVALID_VERSION", `${prop} "${v}" is not a Kong version (e.g. 3.4.2).`, prop);
-  }
-  const order = compareVersions(target, current);
-  if (order < 0) {
-    throw new KongKubernetesError(
-      "DOWNGRADE",
-      `targetVersion ${target} is older than currentVersion ${current}: Kong cannot downgrade a database. To roll back a ` +
-        `dual-cluster upgrade, send the traffic back to the old cluster (newTrafficPercent 0): its database was never changed.`,
-      "targetVersion",
-    );
-  }
+  const { current, target, upgrading } = checkedVersions(inputs, {
+    example: "3.4.2",
+    rollback: () =>
+      `To roll back a dual-cluster upgrade, send the traffic back to the old cluster (newTrafficPercent 0): its database ` +
+      `was never changed.`,
+  });
   const live: Color = inputs.liveColor ?? "blue";
   const next = otherColor(live);
-  const upgrading = order > 0;
   const percent = inputs.newTrafficPercent ?? 0;
   if (!Number.isInteger(percent) || percent < 0 || percent > 100) {
     throw new KongKubernetesError(

@@ -19,8 +19,7 @@
  * of that one object in one deployment; that is why the in-place strategy takes two `pulumi up`s,
  * and why they are best run back to back (examples/kubernetes-in-place/README.md).
  */
-import { compareVersions, parseKongVersion } from "../provider/kong/version";
-import { KongKubernetesError } from "./k8s-errors";
+import { checkedVersions } from "./k8s-checked-versions";
 
 /** The component arguments that decide the step (documented on `KongInPlaceUpgradeArgs`). */
 export interface InPlaceInputs {
@@ -50,27 +49,13 @@ export interface InPlacePlan {
 }
 
 export function planInPlace(inputs: InPlaceInputs): InPlacePlan {
-  const current = inputs.currentVersion;
-  const target = inputs.targetVersion ?? current;
-  for (const [prop, v] of [
-    ["currentVersion", current],
-    ["targetVersion", target],
-  ] as const) {
-    if (!parseKongVersion(v)) {
-      throw new KongKubernetesError("INVALID_VERSION", `${prop} "${v}" is not a Kong version (e.g. 3.4.2).`, prop);
-    }
-  }
-  const order = compareVersions(target, current);
-  if (order < 0) {
-    throw new KongKubernetesError(
-      "DOWNGRADE",
-      `targetVersion ${target} is older than currentVersion ${current}: Kong cannot downgrade a database. ` +
-        `If the in-place step ran finish, only restoring the backup taken before it (backup) brings ${target} back; ` +
-        `if it stopped before finish, set targetVersion to ${current} to start ${current} again.`,
-      "targetVersion",
-    );
-  }
-  if (order === 0) {
+  const { current, target, upgrading } = checkedVersions(inputs, {
+    example: "3.4.2",
+    rollback: (from, to) =>
+      `If the in-place step ran finish, only restoring the backup taken before it (backup) brings ${to} back; ` +
+      `if it stopped before finish, set targetVersion to ${from} to start ${from} again.`,
+  });
+  if (!upgrading) {
     return {
       shape: "steady",
       clusterVersion: current,

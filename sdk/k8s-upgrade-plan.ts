@@ -8,7 +8,8 @@
  * `targetVersion`. After an upgrade is finished, the next program sets `currentVersion` to the new
  * version and `liveColor` to the other slot.
  */
-import { compareVersions, minorSeries, parseKongVersion } from "../provider/kong/version";
+import { minorSeries } from "../provider/kong/version";
+import { checkedVersions } from "./k8s-checked-versions";
 import { KongKubernetesError } from "./k8s-errors";
 import type { KongBlueGreenUpgradeArgs } from "./kong-blue-green-upgrade";
 
@@ -64,30 +65,16 @@ export interface UpgradePlan {
  *   undefined when the catalogue cannot tell (an unknown version): then blue/green, the safe shape.
  */
 export function planUpgrade(inputs: UpgradeInputs, newMigrations: (from: string, to: string) => number | undefined): UpgradePlan {
-  const current = inputs.currentVersion;
-  const target = inputs.targetVersion ?? current;
-  for (const [prop, v] of [
-    ["currentVersion", current],
-    ["targetVersion", target],
-  ] as const) {
-    if (!parseKongVersion(v)) {
-      throw new KongKubernetesError("INVALID_VERSION", `${prop} "${v}" is not a Kong version (e.g. 2.1.4).`, prop);
-    }
-  }
-  const order = compareVersions(target, current);
-  if (order < 0) {
-    throw new KongKubernetesError(
-      "DOWNGRADE",
-      `targetVersion ${target} is older than currentVersion ${current}: Kong cannot downgrade a database. ` +
-        `To roll back an upgrade that is not finished, send the traffic back to the current cluster ` +
-        `(greenTrafficPercent); after finish only a database restore brings the old version back.`,
-      "targetVersion",
-    );
-  }
+  const { current, target, upgrading } = checkedVersions(inputs, {
+    example: "2.1.4",
+    rollback: () =>
+      `To roll back an upgrade that is not finished, send the traffic back to the current cluster ` +
+      `(greenTrafficPercent); after finish only a database restore brings the old version back.`,
+  });
   const live: Color = inputs.liveColor ?? "blue";
   const next = otherColor(live);
   let shape: UpgradeShape = "steady";
-  if (order > 0) {
+  if (upgrading) {
     const samePatchSeries = minorSeries(current) === minorSeries(target);
     shape = inputs.strategy !== "blueGreen" && samePatchSeries && newMigrations(current, target) === 0 ? "inPlace" : "blueGreen";
   }

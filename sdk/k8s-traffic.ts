@@ -1,5 +1,6 @@
 /**
- * The proxy traffic objects of a `KongBlueGreenUpgrade`: one stable Service whose selector points at
+ * The proxy traffic objects of the two-slot components (`KongBlueGreenUpgrade`,
+ * `KongDualClusterUpgrade`): one stable Service whose selector points at
  * one cluster (it switches at 0 % and 100 %), and, when a Gateway API Gateway is given, an
  * HTTPRoute whose backend weights split traffic between both clusters for the steps in between.
  */
@@ -14,6 +15,14 @@ export interface GatewayRefArgs {
   readonly namespace?: pulumi.Input<string>;
   /** Listener of the Gateway. Default: every listener that allows the route. */
   readonly sectionName?: pulumi.Input<string>;
+}
+
+/** The arguments of a component that splits proxy traffic between two slots by weight. */
+export interface WeightedTrafficArgs {
+  /** A Gateway API Gateway: when set, an HTTPRoute `<name>-route` splits traffic by weight. */
+  readonly gateway?: GatewayRefArgs;
+  /** Hostnames of the HTTPRoute. Default: all the Gateway's listeners accept. */
+  readonly hostnames?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
 export function proxyService(

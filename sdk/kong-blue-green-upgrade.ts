@@ -24,16 +24,18 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { BackupArgs, DatabaseArgs } from "./args";
+import type { BackupArgs } from "./args";
+import type { KongComponentArgs } from "./k8s-component-args";
+import { componentMigration } from "./k8s-component-migration";
 import { componentPasswordSecret } from "./k8s-password-secret";
-import { fillRunner, type ComponentRunnerArgs } from "./k8s-runner-defaults";
-import { KongCluster, type SecretKeyRefArgs } from "./kong-cluster";
-import { KongDatabaseMigration } from "./kong-database-migration";
+import type { ComponentRunnerArgs } from "./k8s-runner-defaults";
+import { KongCluster } from "./kong-cluster";
+import type { KongDatabaseMigration } from "./kong-database-migration";
 import { kongImageRepository } from "../provider/kong/image";
 import { clusterSelector } from "./k8s-kong-container";
 import { countNewMigrations } from "./k8s-new-migrations";
 import { KubernetesPodsGone } from "./k8s-pods-gone";
-import { proxyService, weightedRoute, type GatewayRefArgs } from "./k8s-traffic";
+import { proxyService, weightedRoute, type WeightedTrafficArgs } from "./k8s-traffic";
 import { planUpgrade, type ClusterPlan, type Color, type UpgradePlan } from "./k8s-upgrade-plan";
 
 export const KONG_BLUE_GREEN_UPGRADE_TYPE = "kong-migrations:index:KongBlueGreenUpgrade";
@@ -41,19 +43,7 @@ export const KONG_BLUE_GREEN_UPGRADE_TYPE = "kong-migrations:index:KongBlueGreen
 /** The migration's runner: local, or a Kubernetes Job whose unset fields the component fills in. */
 export type BlueGreenRunnerArgs = ComponentRunnerArgs;
 
-export interface KongBlueGreenUpgradeArgs {
-  /** Namespace of every Kubernetes object (and of the migration Jobs). Changing it replaces them. */
-  readonly namespace: pulumi.Input<string>;
-  /**
-   * Kong's database. The migration connects with it (from where Pulumi runs, or from its Job); the
-   * pods get the same settings as `KONG_PG_*`, the password only through `passwordSecret`.
-   */
-  readonly database: pulumi.Input<DatabaseArgs>;
-  /**
-   * An existing Secret key holding the database password. Default: the component creates Secret
-   * `<name>-pg-password` (key `password`) from `database.password`.
-   */
-  readonly passwordSecret?: pulumi.Input<SecretKeyRefArgs>;
+export interface KongBlueGreenUpgradeArgs extends KongComponentArgs, WeightedTrafficArgs {
   /** The version the live cluster runs, e.g. `2.0.5`. Plain, because it decides which objects exist. */
   readonly currentVersion: string;
   /**
@@ -88,26 +78,6 @@ export interface KongBlueGreenUpgradeArgs {
    * anything else blue/green. `blueGreen`: always blue/green.
    */
   readonly strategy?: "auto" | "blueGreen";
-  /** `oss` (default) or `enterprise`: the migration catalogue and the default image repository. */
-  readonly edition?: "oss" | "enterprise";
-  /** Image repository; images are `<imageRepository>:<version>`. Default `kong` (`kong/kong-gateway` for Enterprise). */
-  readonly imageRepository?: string;
-  /** `KONG_PLUGINS` of both clusters and the migration. Default `["bundled"]`. */
-  readonly plugins?: pulumi.Input<pulumi.Input<string>[]>;
-  /** Pods per running cluster. Default 2. */
-  readonly replicas?: pulumi.Input<number>;
-  /** Container resources of the Kong pods. */
-  readonly resources?: pulumi.Input<k8s.types.input.core.v1.ResourceRequirements>;
-  /** Extra `KONG_*` environment of both clusters (and of the migration Job). */
-  readonly env?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-  /** Service account of the Kong pods (and of the migration Job). */
-  readonly serviceAccountName?: pulumi.Input<string>;
-  /** Type of the `<name>-proxy` Service. Default `ClusterIP`. */
-  readonly proxyServiceType?: pulumi.Input<string>;
-  /** A Gateway API Gateway: when set, an HTTPRoute `<name>-route` splits traffic by weight. */
-  readonly gateway?: GatewayRefArgs;
-  /** Hostnames of the HTTPRoute. Default: all the Gateway's listeners accept. */
-  readonly hostnames?: pulumi.Input<pulumi.Input<string>[]>;
   /**
    * How the migration runs `kong migrations`. Default: a local process (`kong` on the machine
    * running Pulumi). For `{ kind: "kubernetes" }` the component fills in what is not given: its
@@ -115,15 +85,6 @@ export interface KongBlueGreenUpgradeArgs {
    * `kubeconfig`, and the live slot's pod selector (so `finish` is refused while an old pod is ready).
    */
   readonly runner?: pulumi.Input<BlueGreenRunnerArgs>;
-  /** The migration's `--lock-timeout` in seconds. Default 60. Changing it alone runs nothing. */
-  readonly lockTimeoutSeconds?: pulumi.Input<number>;
-  /** The migration's `--db-timeout` in seconds. Default 60. Changing it alone runs nothing. */
-  readonly dbTimeoutSeconds?: pulumi.Input<number>;
-  /**
-   * Kill a `kong migrations` command (and, with the Kubernetes runner, its Job through
-   * `activeDeadlineSeconds`) after this many seconds. Default 1800. Changing it alone runs nothing.
-   */
-  readonly commandTimeoutSeconds?: pulumi.Input<number>;
   /**
    * Kubeconfig the Pulumi process uses to watch the retired slot's pods go (and the Kubernetes
    * runner's default). Default: in-cluster, then `$KUBECONFIG`/`~/.kube/config`. Pass it when your
@@ -212,30 +173,20 @@ export class KongBlueGreenUpgrade extends pulumi.ComponentResource {
     const liveSelector = clusterSelector(`${name}-${plan.live}`);
 
     const migration = (waitFor?: KubernetesPodsGone) =>
-      new KongDatabaseMigration(
+      componentMigration(
         `${name}-migration`,
+        args,
         {
           database: args.database,
           kongVersion: plan.migrationVersion,
-          edition: args.edition,
-          plugins: args.plugins,
           // `finish` only after the wait for the old pods has completed: an output of that step.
           decommissionedOld: waitFor ? waitFor.gone : false,
-          runner: fillRunner(args.runner, {
-            namespace: args.namespace,
-            image: `${repo}:${plan.migrationVersion}`,
-            passwordSecret,
-            env: args.env,
-            serviceAccountName: args.serviceAccountName,
-            kubeconfig: args.kubeconfig,
-            oldPodSelector: plan.shape === "blueGreen" ? liveSelector : undefined,
-          }),
-          lockTimeoutSeconds: args.lockTimeoutSeconds,
-          dbTimeoutSeconds: args.dbTimeoutSeconds,
-          commandTimeoutSeconds: args.commandTimeoutSeconds,
+          passwordSecret,
+          oldPodSelector: plan.shape === "blueGreen" ? liveSelector : undefined,
           backup: args.backup,
+          dependsOn: [this.passwordSecretResource, waitFor],
         },
-        { parent: this, dependsOn: [...(this.passwordSecretResource ? [this.passwordSecretResource] : []), ...(waitFor ? [waitFor] : [])] },
+        this,
       );
 
     const byColor: Partial<Record<Color, KongCluster>> = {};

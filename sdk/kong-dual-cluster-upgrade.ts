@@ -50,24 +50,24 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import type { DatabaseArgs } from "./args";
+import type { KongComponentArgs } from "./k8s-component-args";
+import { componentMigration } from "./k8s-component-migration";
 import { KongCluster, type SecretKeyRefArgs } from "./kong-cluster";
 import { KongDatabaseClone } from "./kong-database-clone";
 import { KongDatabaseDrop } from "./kong-database-drop";
-import { KongDatabaseMigration } from "./kong-database-migration";
+import type { KongDatabaseMigration } from "./kong-database-migration";
 import { kongImageRepository } from "../provider/kong/image";
 import { clusterSelector } from "./k8s-kong-container";
 import { KubernetesPodsGone } from "./k8s-pods-gone";
 import { componentPasswordSecret } from "./k8s-password-secret";
-import { fillRunner, type ComponentRunnerArgs } from "./k8s-runner-defaults";
-import { proxyService, weightedRoute, type GatewayRefArgs } from "./k8s-traffic";
+import type { ComponentRunnerArgs } from "./k8s-runner-defaults";
+import { proxyService, weightedRoute, type WeightedTrafficArgs } from "./k8s-traffic";
 import { planDualCluster, type DualClusterPlan, type DualClusterSlot } from "./k8s-dual-cluster-plan";
 import type { Color } from "./k8s-upgrade-plan";
 
 export const KONG_DUAL_CLUSTER_UPGRADE_TYPE = "kong-migrations:index:KongDualClusterUpgrade";
 
-export interface KongDualClusterUpgradeArgs {
-  /** Namespace of every Kubernetes object (and of the migration Jobs). Changing it replaces them. */
-  readonly namespace: pulumi.Input<string>;
+export interface KongDualClusterUpgradeArgs extends KongComponentArgs, WeightedTrafficArgs {
   /**
    * The live cluster's database: the clone's source, only ever read by this component. Its pods get
    * the settings as `KONG_PG_*`, the password only through `passwordSecret`.
@@ -132,26 +132,12 @@ export interface KongDualClusterUpgradeArgs {
    * together with the flags when the new cluster becomes the live one.
    */
   readonly dropOldDatabase?: boolean;
-  /** `oss` (default) or `enterprise`: the migration catalogue and the default image repository. */
-  readonly edition?: "oss" | "enterprise";
-  /** Image repository; images are `<imageRepository>:<version>`. Default `kong` (`kong/kong-gateway` for Enterprise). */
-  readonly imageRepository?: string;
   /** `KONG_PLUGINS` of both clusters and the migrations. Default `["bundled"]`. */
   readonly plugins?: pulumi.Input<pulumi.Input<string>[]>;
-  /** Pods per running cluster. Default 2. */
-  readonly replicas?: pulumi.Input<number>;
-  /** Container resources of the Kong pods. */
-  readonly resources?: pulumi.Input<k8s.types.input.core.v1.ResourceRequirements>;
   /** Extra `KONG_*` environment of both clusters (and of the migration Jobs). May not set `KONG_ADMIN_LISTEN`. */
   readonly env?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Service account of the Kong pods (and of the migration Jobs). */
   readonly serviceAccountName?: pulumi.Input<string>;
-  /** Type of the `<name>-proxy` Service. Default `ClusterIP`. */
-  readonly proxyServiceType?: pulumi.Input<string>;
-  /** A Gateway API Gateway: when set, an HTTPRoute `<name>-route` splits traffic by weight. */
-  readonly gateway?: GatewayRefArgs;
-  /** Hostnames of the HTTPRoute. Default: all the Gateway's listeners accept. */
-  readonly hostnames?: pulumi.Input<pulumi.Input<string>[]>;
   /**
    * How the migrations run `kong migrations`. Default: a local process (`kong` on the machine
    * running Pulumi). For `{ kind: "kubernetes" }` the component fills in what is not given (its
@@ -231,22 +217,6 @@ export class KongDualClusterUpgrade extends pulumi.ComponentResource {
       // Unsecret only the projection without the password, so the pods' settings stay readable in previews.
       return { database, settings: pulumi.unsecret(database.apply(({ password: _p, ...rest }) => rest)), secret };
     };
-    const runnerFor = (version: string, secret: pulumi.Input<SecretKeyRefArgs>) =>
-      fillRunner(args.runner, {
-        namespace: args.namespace,
-        image: `${repo}:${version}`,
-        passwordSecret: secret,
-        env: args.env,
-        serviceAccountName: args.serviceAccountName,
-        kubeconfig: args.kubeconfig,
-      });
-    const migrationArgs = {
-      edition: args.edition,
-      plugins: args.plugins,
-      lockTimeoutSeconds: args.lockTimeoutSeconds,
-      dbTimeoutSeconds: args.dbTimeoutSeconds,
-      commandTimeoutSeconds: args.commandTimeoutSeconds,
-    };
     const cluster = (c: DualClusterSlot, db: ReturnType<typeof slotDatabase>, dependsOn: pulumi.Resource[]) =>
       new KongCluster(
         `${name}-${c.color}`,
@@ -275,16 +245,17 @@ export class KongDualClusterUpgrade extends pulumi.ComponentResource {
     if (oldSlot) {
       const db = slotDatabase(oldSlot.color, "database");
       // On a fresh database the migration bootstraps it before the cluster starts; otherwise it runs nothing.
-      this.liveMigration = new KongDatabaseMigration(
+      this.liveMigration = componentMigration(
         `${name}-${oldSlot.color}-migration`,
+        args,
         {
-          ...migrationArgs,
           database: args.database,
           kongVersion: args.currentVersion,
           decommissionedOld: false,
-          runner: runnerFor(args.currentVersion, db.secret.ref),
+          passwordSecret: db.secret.ref,
+          dependsOn: [db.secret.resource],
         },
-        { parent: this, dependsOn: db.secret.resource ? [db.secret.resource] : [] },
+        this,
       );
       old = cluster(oldSlot, db, [this.liveMigration]);
       byColor[oldSlot.color] = old;
@@ -301,17 +272,18 @@ export class KongDualClusterUpgrade extends pulumi.ComponentResource {
       // preview of the step that clones shows the migration's plan as unknown instead of a bootstrap of
       // the still-empty target.
       const cloned = pulumi.all([pulumi.output(args.newDatabase!), this.clone.clonedAt]).apply(([d]) => d);
-      this.newMigration = new KongDatabaseMigration(
+      this.newMigration = componentMigration(
         `${name}-${newSlot.color}-migration`,
+        args,
         {
-          ...migrationArgs,
           database: cloned,
           kongVersion: newSlot.version,
           // No node of the old version ever uses the clone: up and finish run at once.
           decommissionedOld: true,
-          runner: runnerFor(newSlot.version, db.secret.ref),
+          passwordSecret: db.secret.ref,
+          dependsOn: [this.clone, db.secret.resource],
         },
-        { parent: this, dependsOn: [this.clone, ...(db.secret.resource ? [db.secret.resource] : [])] },
+        this,
       );
       if (plan.retiring && old) {
         this.podsGone = new KubernetesPodsGone(

@@ -31,31 +31,26 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import type { BackupArgs, DatabaseArgs } from "./args";
-import { KongCluster, type SecretKeyRefArgs } from "./kong-cluster";
-import { KongDatabaseMigration } from "./kong-database-migration";
+import type { KongComponentArgs } from "./k8s-component-args";
+import { componentMigration } from "./k8s-component-migration";
+import { KongCluster } from "./kong-cluster";
+import type { KongDatabaseMigration } from "./kong-database-migration";
 import { kongImageRepository } from "../provider/kong/image";
 import { clusterSelector } from "./k8s-kong-container";
 import { inPlaceDowntimeWarning, planInPlace, type InPlacePlan } from "./k8s-in-place-plan";
 import { componentPasswordSecret } from "./k8s-password-secret";
 import { KubernetesPodsGone } from "./k8s-pods-gone";
-import { fillRunner, type ComponentRunnerArgs } from "./k8s-runner-defaults";
+import type { ComponentRunnerArgs } from "./k8s-runner-defaults";
 
 export const KONG_IN_PLACE_UPGRADE_TYPE = "kong-migrations:index:KongInPlaceUpgrade";
 
-export interface KongInPlaceUpgradeArgs {
-  /** Namespace of every Kubernetes object (and of the migration Jobs). Changing it replaces them. */
-  readonly namespace: pulumi.Input<string>;
+export interface KongInPlaceUpgradeArgs extends KongComponentArgs {
   /**
    * Kong's database. The migration connects with it (from where Pulumi runs, or from its Job); the
    * pods get the same settings as `KONG_PG_*`, the password only through `passwordSecret`.
    * Changing it points the slot and the migration at another database.
    */
   readonly database: pulumi.Input<DatabaseArgs>;
-  /**
-   * An existing Secret key holding the database password. Default: the component creates Secret
-   * `<name>-pg-password` (key `password`) from `database.password`.
-   */
-  readonly passwordSecret?: pulumi.Input<SecretKeyRefArgs>;
   /**
    * The version the slot runs, e.g. `2.8.5`. Plain, because it decides the step. After the step that
    * migrated to `targetVersion`, set it to that version: the slot starts the new version (step 3).
@@ -67,10 +62,6 @@ export interface KongInPlaceUpgradeArgs {
    * `currentVersion` is refused: Kong cannot downgrade a database.
    */
   readonly targetVersion?: string;
-  /** `oss` (default) or `enterprise`: the migration catalogue and the default image repository. */
-  readonly edition?: "oss" | "enterprise";
-  /** Image repository; images are `<imageRepository>:<version>`. Default `kong` (`kong/kong-gateway` for Enterprise). */
-  readonly imageRepository?: string;
   /** `KONG_PLUGINS` of the slot and the migration. Default `["bundled"]`. Changing it rolls the pods. */
   readonly plugins?: pulumi.Input<pulumi.Input<string>[]>;
   /**
@@ -82,8 +73,6 @@ export interface KongInPlaceUpgradeArgs {
   readonly resources?: pulumi.Input<k8s.types.input.core.v1.ResourceRequirements>;
   /** Extra `KONG_*` environment of the slot (and of the migration Job). Changing it rolls the pods. */
   readonly env?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-  /** Service account of the Kong pods (and of the migration Job). */
-  readonly serviceAccountName?: pulumi.Input<string>;
   /** Type of the slot's proxy Service `<name>-kong-proxy`. Default `ClusterIP`. */
   readonly proxyServiceType?: pulumi.Input<string>;
   /**
@@ -93,15 +82,6 @@ export interface KongInPlaceUpgradeArgs {
    * `kubeconfig`, and (in step 2) the slot's pod selector, so `finish` is refused while a pod is ready.
    */
   readonly runner?: pulumi.Input<ComponentRunnerArgs>;
-  /** The migration's `--lock-timeout` in seconds. Default 60. Changing it alone runs nothing. */
-  readonly lockTimeoutSeconds?: pulumi.Input<number>;
-  /** The migration's `--db-timeout` in seconds. Default 60. Changing it alone runs nothing. */
-  readonly dbTimeoutSeconds?: pulumi.Input<number>;
-  /**
-   * Kill a `kong migrations` command (and, with the Kubernetes runner, its Job through
-   * `activeDeadlineSeconds`) after this many seconds. Default 1800. Changing it alone runs nothing.
-   */
-  readonly commandTimeoutSeconds?: pulumi.Input<number>;
   /**
    * Kubeconfig the Pulumi process uses to watch the slot's pods go (and the Kubernetes runner's
    * default). Default: in-cluster, then `$KUBECONFIG`/`~/.kube/config`. Pass it when your
@@ -167,33 +147,23 @@ export class KongInPlaceUpgrade extends pulumi.ComponentResource {
       proxyServiceType: args.proxyServiceType,
     };
     const migration = (waitFor?: KubernetesPodsGone) =>
-      new KongDatabaseMigration(
+      componentMigration(
         `${name}-migration`,
+        args,
         {
           database: args.database,
           kongVersion: plan.migrationVersion,
-          edition: args.edition,
-          plugins: args.plugins,
           // up and finish in one update. A plain true (not the wait's `gone` output, unknown in a
           // preview) so that the preview shows both commands, the teardowns and the backup; the
           // migration still runs only after the wait succeeded: it depends on it (dependsOn), and
           // the wait fails, naming the pods left, rather than complete with pods remaining.
           decommissionedOld: waitFor !== undefined,
-          runner: fillRunner(args.runner, {
-            namespace: args.namespace,
-            image: `${repo}:${plan.migrationVersion}`,
-            passwordSecret: secret.ref,
-            env: args.env,
-            serviceAccountName: args.serviceAccountName,
-            kubeconfig: args.kubeconfig,
-            oldPodSelector: plan.stopFirst ? clusterSelector(slot) : undefined,
-          }),
-          lockTimeoutSeconds: args.lockTimeoutSeconds,
-          dbTimeoutSeconds: args.dbTimeoutSeconds,
-          commandTimeoutSeconds: args.commandTimeoutSeconds,
+          passwordSecret: secret.ref,
+          oldPodSelector: plan.stopFirst ? clusterSelector(slot) : undefined,
           backup: args.backup,
+          dependsOn: [secret.resource, waitFor],
         },
-        { parent: this, dependsOn: [...(secret.resource ? [secret.resource] : []), ...(waitFor ? [waitFor] : [])] },
+        this,
       );
 
     if (plan.stopFirst) {

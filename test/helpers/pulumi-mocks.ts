@@ -13,6 +13,11 @@ export interface Registered {
 }
 
 export const registered: Registered[] = [];
+
+/** The key that marks a secret value in the inputs the mock monitor sees (Pulumi's `specialSigKey`). */
+export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+/** A secret input as the mock monitor sees it: the value wrapped in Pulumi's secret signature. */
+export const secretInput = (value: unknown) => ({ [SECRET_SIG]: "1b47061264138c4ac30d75fd1eb44270", value });
 const extraState = new Map<string, (inputs: Record<string, unknown>) => Record<string, unknown>>();
 let installed = false;
 

@@ -6,10 +6,14 @@
  *   const rec = recordRegistrations();
  *   before(() => rec.install()); after(() => rec.restore()); beforeEach(() => rec.reset());
  *
+ * or, with the mocks installed and reset too, `const rec = mockedRegistrations();` in a `describe`.
+ *
  * Kubernetes objects also get an auto-generated `metadata.name` (`<name>-6f1c2a`) as the real
  * provider would give them (the mock otherwise echoes inputs, which have none).
  */
 import { strict as assert } from "node:assert";
+import { KUBERNETES_PODS_GONE_TYPE } from "../../sdk/k8s-pods-gone";
+import { installMocks, mockOutputs, resetRegistered } from "./pulumi-mocks";
 
 /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
 const settings = require("@pulumi/pulumi/runtime/settings");
@@ -98,5 +102,29 @@ export function recordRegistrations(): Recorder {
       return [...rec.get(type, name).deps].sort();
     },
   };
+  return rec;
+}
+
+type MockedOutputs = (inputs: Record<string, unknown>) => Record<string, unknown>;
+
+/**
+ * The shared mocks and a recorder for the enclosing `describe` (call it there): records from its
+ * `before` to its `after`, and clears both records (this recorder's and pulumi-mocks' `registered`)
+ * before each test. `KubernetesPodsGone` completes at once (`gone` true: no API server under
+ * mocks); `outputs` gives other resource types their mocked outputs.
+ */
+export function mockedRegistrations(outputs: Readonly<Record<string, MockedOutputs>> = {}): Recorder {
+  installMocks();
+  const rec = recordRegistrations();
+  before(() => {
+    rec.install();
+    mockOutputs(KUBERNETES_PODS_GONE_TYPE, () => ({ gone: true, checkedAt: "2024-01-01T00:00:00.000Z" }));
+    for (const [type, fn] of Object.entries(outputs)) mockOutputs(type, fn);
+  });
+  after(() => rec.restore());
+  beforeEach(() => {
+    rec.reset();
+    resetRegistered();
+  });
   return rec;
 }

@@ -9,18 +9,14 @@
  */
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, mockOutputs, resetRegistered } from "../helpers/pulumi-mocks";
-import { recordRegistrations, waitForRpcs } from "../helpers/registrations";
+import { resetRegistered, SECRET_SIG } from "../helpers/pulumi-mocks";
+import { mockedRegistrations, waitForRpcs } from "../helpers/registrations";
 import { useFreshDatabase } from "../helpers/postgres";
 import { metaRows } from "../helpers/kong-sim";
 import { capturingLogs, deploy, kongSim, provider, redeploy, SIM, type Deployed, type Raw } from "../helpers/provider-fixture";
 import { KongInPlaceUpgrade } from "../../sdk/kong-in-place-upgrade";
-import { KUBERNETES_PODS_GONE_TYPE } from "../../sdk/k8s-pods-gone";
-
-installMocks();
 
 const MIGRATION = "pulumi-nodejs:dynamic/kong-migrations:KongDatabaseMigration";
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
 /** The inputs as the engine hands them to the provider: secrets unwrapped, the serialized provider left out. */
 function engineInputs(v: unknown): unknown {
@@ -40,12 +36,7 @@ function engineInputs(v: unknown): unknown {
 describe("KongInPlaceUpgrade's database side (real PostgreSQL, kong-sim; components under setMocks)", function () {
   this.timeout(120_000);
   const db = useFreshDatabase();
-  const rec = recordRegistrations();
-  before(() => {
-    rec.install();
-    mockOutputs(KUBERNETES_PODS_GONE_TYPE, () => ({ gone: true, checkedAt: "2024-01-01T00:00:00.000Z" }));
-  });
-  after(() => rec.restore());
+  const rec = mockedRegistrations();
 
   /** The migration inputs the component registers for this step (kong-sim impersonating the migration's version). */
   async function migrationInputs(currentVersion: string, targetVersion?: string): Promise<Raw> {

@@ -10,8 +10,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, mockOutputs, resetRegistered } from "../helpers/pulumi-mocks";
-import { KUBERNETES_PODS_GONE_TYPE } from "../../sdk/k8s-pods-gone";
+import { mockOutputs } from "../helpers/pulumi-mocks";
+import { mockedRegistrations, URN_PREFIX as PREFIX, waitForRpcs, type Registration } from "../helpers/registrations";
 import {
   decide,
   portalDeployProvider,
@@ -21,16 +21,12 @@ import {
   type PortalOutputs,
 } from "../../examples/enterprise-1.5-to-2.1/portal-deploy";
 
-installMocks();
-
-/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
-const settings = require("@pulumi/pulumi/runtime/settings");
+/* eslint-disable @typescript-eslint/no-explicit-any */
 
 const FIXTURE = path.resolve(__dirname, "..", "fixtures", "record-portal.js");
 const EXAMPLE = path.resolve(__dirname, "..", "..", "examples", "enterprise-1.5-to-2.1", "index.ts");
 const MIGRATION = "pulumi-nodejs:dynamic/kong-migrations:KongDatabaseMigration";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
-const PREFIX = "urn:pulumi:test::kong-migrations-test::";
 
 describe("examples/enterprise-1.5-to-2.1: the Dev Portal step", () => {
   let dir: string;
@@ -127,48 +123,12 @@ describe("examples/enterprise-1.5-to-2.1: the Dev Portal step", () => {
 });
 
 describe("examples/enterprise-1.5-to-2.1: the program's Kubernetes objects (under setMocks)", () => {
-  interface Registration {
-    readonly type: string;
-    readonly name: string;
-    readonly deps: readonly string[];
-    inputs?: Record<string, any>;
-  }
-  let regs: Registration[] = [];
-  let restore: () => void = () => undefined;
+  const rec = mockedRegistrations();
+  const regs = rec.regs;
   const configBefore = pulumi.runtime.allConfig();
-
-  before(() => {
-    const monitor = settings.getMonitor();
-    const register = monitor.registerResource;
-    const mocks = monitor.mocks;
-    const newResource = mocks.newResource;
-    monitor.registerResource = function (req: any, cb: unknown) {
-      regs.push({ type: req.getType(), name: req.getName(), deps: req.getDependenciesList() });
-      return register.call(monitor, req, cb);
-    };
-    mocks.newResource = async (args: any) => {
-      const result = await newResource.call(mocks, args);
-      const reg = regs.find((r) => r.type === args.type && r.name === args.name && !r.inputs);
-      if (reg) reg.inputs = args.inputs;
-      if (args.type.startsWith("kubernetes:") && !args.inputs?.metadata?.name) {
-        result.state = { ...result.state, metadata: { ...result.state.metadata, name: `${args.name}-6f1c2a` } };
-      }
-      return result;
-    };
-    restore = () => {
-      monitor.registerResource = register;
-      mocks.newResource = newResource;
-    };
-    mockOutputs(KUBERNETES_PODS_GONE_TYPE, () => ({ gone: true, checkedAt: "2024-01-01T00:00:00.000Z" }));
-  });
   after(() => {
-    restore();
     mockOutputs(MIGRATION, () => ({}));
     pulumi.runtime.setAllConfig(configBefore);
-  });
-  beforeEach(() => {
-    regs = [];
-    resetRegistered();
   });
 
   /** Runs the example program with this stack config (the mocks' project is `kong-migrations-test`). */
@@ -182,11 +142,11 @@ describe("examples/enterprise-1.5-to-2.1: the program's Kubernetes objects (unde
     );
     delete require.cache[require.resolve(EXAMPLE)];
     require(EXAMPLE);
-    await settings.waitForRPCs();
+    await waitForRpcs();
   }
   const get = (type: string, name: string) => {
-    const r = regs.find((x) => x.type === type && x.name === name);
-    assert.ok(r?.inputs, `${type} ${name} is registered; got ${regs.map((x) => `${x.type} ${x.name}`).join(", ")}`);
+    const r = rec.get(type, name);
+    assert.ok(r.inputs, `${type} ${name} has inputs`);
     return r as Registration & { inputs: Record<string, any> };
   };
   const container = (color: string) => get(DEPLOYMENT, `kong-${color}-deployment`).inputs.spec.template.spec.containers[0];

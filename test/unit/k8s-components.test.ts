@@ -9,14 +9,12 @@
  */
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, mockOutputs, resetRegistered } from "../helpers/pulumi-mocks";
+import { secretInput } from "../helpers/pulumi-mocks";
 import { KongBlueGreenUpgrade, type KongBlueGreenUpgradeArgs } from "../../sdk/kong-blue-green-upgrade";
 import { KongCluster } from "../../sdk/kong-cluster";
 import { KUBERNETES_PODS_GONE_TYPE } from "../../sdk/k8s-pods-gone";
 import { KongKubernetesError } from "../../sdk/k8s-errors";
-import { mockUrn, recordRegistrations, URN_PREFIX, waitForRpcs } from "../helpers/registrations";
-
-installMocks();
+import { mockedRegistrations, mockUrn, URN_PREFIX, waitForRpcs } from "../helpers/registrations";
 
 const PREFIX = URN_PREFIX;
 const COMPONENT = "kong-migrations:index:KongBlueGreenUpgrade";
@@ -26,20 +24,10 @@ const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const SERVICE = "kubernetes:core/v1:Service";
 const SECRET = "kubernetes:core/v1:Secret";
 const ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
 describe("Kubernetes components (under setMocks)", () => {
-  const rec = recordRegistrations();
+  const rec = mockedRegistrations();
   const regs = rec.regs;
-  before(() => {
-    rec.install();
-    mockOutputs(KUBERNETES_PODS_GONE_TYPE, () => ({ gone: true, checkedAt: "2024-01-01T00:00:00.000Z" }));
-  });
-  after(() => rec.restore());
-  beforeEach(() => {
-    rec.reset();
-    resetRegistered();
-  });
 
   const base: KongBlueGreenUpgradeArgs = {
     namespace: "kong",
@@ -99,12 +87,12 @@ describe("Kubernetes components (under setMocks)", () => {
     assert.equal(migration.inputs!.__urn, `${PREFIX}${COMPONENT}$${MIGRATION}::kong-migration`);
     assert.equal(migration.inputs!.decommissionedOld, false);
     assert.equal(migration.inputs!.runner, undefined, "the local runner by default");
-    assert.deepEqual(migration.inputs!.password, { [SECRET_SIG]: "1b47061264138c4ac30d75fd1eb44270", value: "pw-123" });
+    assert.deepEqual(migration.inputs!.password, secretInput("pw-123"));
     assert.ok(migration.deps.includes(urn([COMPONENT, SECRET], "kong-pg-password")));
 
     const secret = get(SECRET, "kong-pg-password").inputs!;
     assert.deepEqual(secret.metadata.namespace, "kong");
-    assert.deepEqual(secret.stringData, { [SECRET_SIG]: "1b47061264138c4ac30d75fd1eb44270", value: { password: "pw-123" } });
+    assert.deepEqual(secret.stringData, secretInput({ password: "pw-123" }));
 
     const deployment = get(DEPLOYMENT, "kong-blue-deployment");
     assert.deepEqual(
@@ -228,7 +216,7 @@ describe("Kubernetes components (under setMocks)", () => {
     const gone = get(KUBERNETES_PODS_GONE_TYPE, "kong-blue-gone");
     assert.deepEqual(gone.inputs!.selector, selector("blue"));
     assert.equal(gone.inputs!.namespace, "kong");
-    assert.deepEqual(gone.inputs!.kubeconfig, { [SECRET_SIG]: "1b47061264138c4ac30d75fd1eb44270", value: "kubeconfig-text-xyz" });
+    assert.deepEqual(gone.inputs!.kubeconfig, secretInput("kubeconfig-text-xyz"));
     const provider = String(gone.inputs!.__provider);
     assert.ok(provider.length > 0 && provider.length < 16_000, `serialized provider: ${provider.length} chars`);
     assert.ok(!provider.includes("kubeconfig-text-xyz"), "the kubeconfig is not captured in the provider's code");

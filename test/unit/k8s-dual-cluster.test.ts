@@ -9,15 +9,13 @@
  */
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, mockOutputs, resetRegistered } from "../helpers/pulumi-mocks";
+import { secretInput as secret } from "../helpers/pulumi-mocks";
 import { KongDualClusterUpgrade, type KongDualClusterUpgradeArgs } from "../../sdk/kong-dual-cluster-upgrade";
 import { KUBERNETES_PODS_GONE_TYPE } from "../../sdk/k8s-pods-gone";
 import { KONG_DATABASE_CLONE_TYPE } from "../../sdk/kong-database-clone";
 import { KONG_DATABASE_DROP_TYPE } from "../../sdk/kong-database-drop";
 import { KongKubernetesError } from "../../sdk/k8s-errors";
-import { mockUrn as urn, recordRegistrations, waitForRpcs } from "../helpers/registrations";
-
-installMocks();
+import { mockedRegistrations, mockUrn as urn, waitForRpcs } from "../helpers/registrations";
 
 const COMPONENT = "kong-migrations:index:KongDualClusterUpgrade";
 const CLUSTER = "kong-migrations:index:KongCluster";
@@ -29,30 +27,24 @@ const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const SERVICE = "kubernetes:core/v1:Service";
 const SECRET = "kubernetes:core/v1:Secret";
 const ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-const secret = (value: unknown) => ({ [SECRET_SIG]: "1b47061264138c4ac30d75fd1eb44270", value });
 
 describe("KongDualClusterUpgrade (under setMocks)", () => {
-  const rec = recordRegistrations();
+  const rec = mockedRegistrations({
+    [CLONE]: () => ({ clonedAt: "2024-01-01T00:00:00.000Z", sourceState: { databaseVersion: "2.8.0" } }),
+  });
   const { get, children, depsOf } = rec;
   const warnings: string[] = [];
   const log = pulumi.log as unknown as { warn: (msg: string, r?: pulumi.Resource) => Promise<void> };
   const realWarn = log.warn;
   before(() => {
-    rec.install();
-    mockOutputs(GONE, () => ({ gone: true, checkedAt: "2024-01-01T00:00:00.000Z" }));
-    mockOutputs(CLONE, () => ({ clonedAt: "2024-01-01T00:00:00.000Z", sourceState: { databaseVersion: "2.8.0" } }));
     log.warn = async (msg: string, r?: pulumi.Resource) => {
       if (r instanceof KongDualClusterUpgrade) warnings.push(msg);
     };
   });
   after(() => {
-    rec.restore();
     log.warn = realWarn;
   });
   beforeEach(() => {
-    rec.reset();
-    resetRegistered();
     warnings.length = 0;
   });
 

@@ -9,14 +9,11 @@
  */
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, mockOutputs, resetRegistered } from "../helpers/pulumi-mocks";
-import { mockUrn, recordRegistrations, waitForRpcs } from "../helpers/registrations";
+import { mockedRegistrations, mockUrn, waitForRpcs } from "../helpers/registrations";
 import { KongInPlaceUpgrade, type KongInPlaceUpgradeArgs } from "../../sdk/kong-in-place-upgrade";
 import { KUBERNETES_PODS_GONE_TYPE } from "../../sdk/k8s-pods-gone";
 import { KongKubernetesError } from "../../sdk/k8s-errors";
 import { inPlaceDowntimeWarning } from "../../sdk/k8s-in-place-plan";
-
-installMocks();
 
 const COMPONENT = "kong-migrations:index:KongInPlaceUpgrade";
 const CLUSTER = "kong-migrations:index:KongCluster";
@@ -27,16 +24,7 @@ const SERVICE = "kubernetes:core/v1:Service";
 const SECRET = "kubernetes:core/v1:Secret";
 
 describe("KongInPlaceUpgrade (under setMocks)", () => {
-  const rec = recordRegistrations();
-  before(() => {
-    rec.install();
-    mockOutputs(GONE, () => ({ gone: true, checkedAt: "2024-01-01T00:00:00.000Z" }));
-  });
-  after(() => rec.restore());
-  beforeEach(() => {
-    rec.reset();
-    resetRegistered();
-  });
+  const rec = mockedRegistrations();
 
   const base: KongInPlaceUpgradeArgs = {
     namespace: "kong",

@@ -14,14 +14,12 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, mockOutputs, resetRegistered } from "../helpers/pulumi-mocks";
-import { mockUrn, recordRegistrations, waitForRpcs } from "../helpers/registrations";
+import { secretInput as secret } from "../helpers/pulumi-mocks";
+import { mockedRegistrations, mockUrn, waitForRpcs } from "../helpers/registrations";
 import { KongDatabase } from "../../sdk/kong-database";
 import { KongDatabaseMigration } from "../../sdk/kong-database-migration";
 import { KUBERNETES_PODS_GONE_TYPE } from "../../sdk/k8s-pods-gone";
 import { KONG_DATABASE_CLONE_TYPE } from "../../sdk/kong-database-clone";
-
-installMocks();
 
 const COMPONENT = "kong-migrations:index:KongDatabase";
 const ROLE = "postgresql:index/role:Role";
@@ -30,20 +28,9 @@ const SCHEMA = "postgresql:index/schema:Schema";
 const GRANT = "postgresql:index/grant:Grant";
 const MIGRATION = "pulumi-nodejs:dynamic/kong-migrations:KongDatabaseMigration";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-const secret = (value: unknown) => ({ [SECRET_SIG]: "1b47061264138c4ac30d75fd1eb44270", value });
 
 describe("KongDatabase and the @pulumi/postgresql wiring (under setMocks: the postgresql plugin cannot be downloaded here)", () => {
-  const rec = recordRegistrations();
-  before(() => {
-    rec.install();
-    mockOutputs(KUBERNETES_PODS_GONE_TYPE, () => ({ gone: true, checkedAt: "2024-01-01T00:00:00.000Z" }));
-  });
-  after(() => rec.restore());
-  beforeEach(() => {
-    rec.reset();
-    resetRegistered();
-  });
+  const rec = mockedRegistrations();
   const { get, children, depsOf } = rec;
   const roleUrn = (c: string) => mockUrn([COMPONENT, ROLE], `${c}-role`);
   const dbUrn = (c: string) => mockUrn([COMPONENT, DATABASE], `${c}-database`);

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, mockOutputs, registered, resetRegistered, resolve } from "../helpers/pulumi-mocks";
+import { installMocks, mockOutputs, registered, resetRegistered, resolve, secretInput } from "../helpers/pulumi-mocks";
 
 installMocks();
 import { KongDatabaseMigration, KONG_DATABASE_MIGRATION_TYPE } from "../../index";
@@ -31,7 +31,7 @@ describe("KongDatabaseMigration (SDK class, under setMocks)", () => {
     assert.deepEqual(r.inputs.database, { host: "db.internal", port: 5433, user: "kong", database: "kong" });
     assert.equal(r.inputs.kongVersion, "2.1.4");
     // A secret reaches the engine wrapped in Pulumi's secret signature: it is stored encrypted.
-    assert.deepEqual(r.inputs.password, { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "s3cr3t 'pw'" });
+    assert.deepEqual(r.inputs.password, secretInput("s3cr3t 'pw'"));
     assert.equal(typeof r.inputs.__provider, "string");
     assert.ok(!String(r.inputs.__provider).includes("s3cr3t"));
     assert.equal((res as unknown as Record<string, unknown>).password, undefined, "no password property on the resource");

@@ -100,21 +100,10 @@ function writePki(dir: string): { ca: string } {
   fs.writeFileSync(path.join(dir, "sa.key"), sa.privateKey.export({ type: "pkcs8", format: "pem" }));
   fs.writeFileSync(path.join(dir, "sa.pub"), sa.publicKey.export({ type: "spki", format: "pem" }));
   const openssl = (args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
-  openssl([
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=kong-migrations-test-ca",
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.crt",
-  ]);
+  /** A new key and a self-signed certificate for `subject`, valid for two days. */
+  const selfSigned = (subject: string, key: string, cert: string, extra: string[] = []) =>
+    openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", subject, ...extra, "-keyout", key, "-out", cert]);
+  selfSigned("/CN=kong-migrations-test-ca", "ca.key", "ca.crt");
   openssl(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=kube-apiserver", "-keyout", "apiserver.key", "-out", "apiserver.csr"]);
   fs.writeFileSync(
     path.join(dir, "apiserver.ext"),
@@ -138,23 +127,7 @@ function writePki(dir: string): { ca: string } {
     "apiserver.crt",
   ]);
   // The executor's kubelet endpoint (the API server does not verify kubelets without --kubelet-certificate-authority).
-  openssl([
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-days",
-    "2",
-    "-subj",
-    `/CN=${NODE_NAME}`,
-    "-addext",
-    "subjectAltName=IP:127.0.0.1",
-    "-keyout",
-    "kubelet.key",
-    "-out",
-    "kubelet.crt",
-  ]);
+  selfSigned(`/CN=${NODE_NAME}`, "kubelet.key", "kubelet.crt", ["-addext", "subjectAltName=IP:127.0.0.1"]);
   fs.writeFileSync(path.join(dir, "tokens.csv"), `${ADMIN_TOKEN},admin,admin,system:masters\n`);
   return { ca: fs.readFileSync(path.join(dir, "ca.crt"), "utf8") };
 }

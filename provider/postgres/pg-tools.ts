@@ -20,6 +20,7 @@ import { createReadStream, promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
+import { processGroupTimeout } from "../runners/process-timeout";
 import { redact } from "../runners/types";
 import { passfileLine, pgEnvironment, withoutLibpqVariables } from "./pg-env";
 import { PgToolError, type PgToolName } from "./pg-tool-error";
@@ -27,7 +28,6 @@ import { clientConfig, type DatabaseSettings } from "./settings";
 
 export { PgToolError, isPgToolError, type PgToolErrorCode, type PgToolName } from "./pg-tool-error";
 
-const KILL_GRACE_MS = 5000;
 const DEFAULT_TIMEOUT_SECONDS = 1800;
 
 /** A version as PostgreSQL reports it: `15.18 (Debian 15.18-0+deb12u1)`, major 15. */
@@ -113,26 +113,14 @@ function runTool(
         lines.once("close", done);
       });
     const drained = Promise.all([collect(child.stdout, out, false), collect(child.stderr, err, true)]);
-    let timedOut = false;
-    const killGroup = (signal: NodeJS.Signals) => {
-      try {
-        if (child.pid) process.kill(-child.pid, signal);
-      } catch {
-        /* already gone */
-      }
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup("SIGTERM");
-      setTimeout(() => killGroup("SIGKILL"), KILL_GRACE_MS).unref();
-    }, timeoutSeconds * 1000);
+    const timeout = processGroupTimeout(child, timeoutSeconds);
     child.once("error", (e: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
+      timeout.clear();
       reject(e.code === "ENOENT" ? Object.assign(e, { searchPath }) : e);
     });
     child.once("close", (exitCode, signal) => {
-      clearTimeout(timer);
-      void drained.then(() => resolve({ exitCode, signal, timedOut, stdout: out.join("\n"), stderr: err.join("\n") }));
+      timeout.clear();
+      void drained.then(() => resolve({ exitCode, signal, timedOut: timeout.timedOut, stdout: out.join("\n"), stderr: err.join("\n") }));
     });
   });
 }

@@ -4,6 +4,7 @@
  */
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
+import { processGroupTimeout } from "./process-timeout";
 import { kongArguments, redact, type KongRunner, type RunRequest, type RunResult } from "./types";
 
 export interface LocalRunnerConfig {
@@ -12,8 +13,6 @@ export interface LocalRunnerConfig {
   /** Extra environment (never the password: that comes from the request's env). */
   readonly env: Readonly<Record<string, string>>;
 }
-
-const KILL_GRACE_MS = 5000;
 
 export function localRunner(config: LocalRunnerConfig): KongRunner {
   return {
@@ -38,28 +37,16 @@ export function localRunner(config: LocalRunnerConfig): KongRunner {
         return new Promise<void>((resolve) => lines.once("close", resolve));
       };
       const drained = Promise.all([collect(child.stdout, out, "stdout"), collect(child.stderr, err, "stderr")]);
-      let timedOut = false;
-      const killGroup = (signal: NodeJS.Signals) => {
-        try {
-          if (child.pid) process.kill(-child.pid, signal);
-        } catch {
-          /* already gone */
-        }
-      };
-      const timer = setTimeout(() => {
-        timedOut = true;
-        killGroup("SIGTERM");
-        setTimeout(() => killGroup("SIGKILL"), KILL_GRACE_MS).unref();
-      }, req.timeoutSeconds * 1000);
+      const timeout = processGroupTimeout(child, req.timeoutSeconds);
       return new Promise<RunResult>((resolve) => {
         const finish = (exitCode: number | null, signal: string | undefined, extraErr?: string) => {
-          clearTimeout(timer);
+          timeout.clear();
           if (extraErr) err.push(redact(extraErr, req.secrets));
           drained.then(() =>
             resolve({
               exitCode,
               signal,
-              timedOut,
+              timedOut: timeout.timedOut,
               stdout: out.join("\n"),
               stderr: err.join("\n"),
               durationMs: Date.now() - started,

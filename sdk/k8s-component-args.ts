@@ -2,10 +2,11 @@
  * The arguments every Kubernetes upgrade component (`KongBlueGreenUpgrade`, `KongInPlaceUpgrade`,
  * `KongDualClusterUpgrade`) shares: where the Kong pods run, what they run, and how the migration
  * runs. Each component's Args extends this interface and redeclares a field only where its meaning
- * (and so its TSDoc) differs for that strategy.
+ * (and so its TSDoc) differs for that strategy. `componentImage` applies the image default.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
+import { kongImageRepository } from "../provider/kong/image";
 import type { DatabaseArgs } from "./args";
 import type { SecretKeyRefArgs } from "./kong-cluster";
 import type { ComponentRunnerArgs } from "./k8s-runner-defaults";
@@ -59,4 +60,9 @@ export interface KongComponentArgs {
    * Default: in-cluster, then `$KUBECONFIG`/`~/.kube/config`.
    */
   readonly kubeconfig?: pulumi.Input<string>;
+}
+
+/** The image of `version` for a component: `<imageRepository>:<version>`, the edition's repository by default. */
+export function componentImage(args: Pick<KongComponentArgs, "imageRepository" | "edition">, version: string): string {
+  return `${args.imageRepository ?? kongImageRepository(args.edition ?? "oss")}:${version}`;
 }

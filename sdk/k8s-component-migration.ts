@@ -6,9 +6,8 @@
  * `finish` may run, the backup before it, and what the migration waits for.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { kongImageRepository } from "../provider/kong/image";
 import type { BackupArgs, DatabaseArgs } from "./args";
-import type { KongComponentArgs } from "./k8s-component-args";
+import { componentImage, type KongComponentArgs } from "./k8s-component-args";
 import { fillRunner } from "./k8s-runner-defaults";
 import type { SecretKeyRefArgs } from "./kong-cluster";
 import { KongDatabaseMigration } from "./kong-database-migration";
@@ -43,7 +42,6 @@ export function componentMigration(
   step: ComponentMigrationStep,
   parent: pulumi.Resource,
 ): KongDatabaseMigration {
-  const repo = args.imageRepository ?? kongImageRepository(args.edition ?? "oss");
   return new KongDatabaseMigration(
     name,
     {
@@ -54,7 +52,7 @@ export function componentMigration(
       decommissionedOld: step.decommissionedOld,
       runner: fillRunner(args.runner, {
         namespace: args.namespace,
-        image: `${repo}:${step.kongVersion}`,
+        image: componentImage(args, step.kongVersion),
         passwordSecret: step.passwordSecret,
         env: args.env,
         serviceAccountName: args.serviceAccountName,

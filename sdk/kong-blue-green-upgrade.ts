@@ -29,12 +29,12 @@ import type { KongComponentArgs } from "./k8s-component-args";
 import { componentMigration } from "./k8s-component-migration";
 import { componentPasswordSecret } from "./k8s-password-secret";
 import type { ComponentRunnerArgs } from "./k8s-runner-defaults";
-import { KongCluster } from "./kong-cluster";
+import type { KongCluster } from "./kong-cluster";
 import type { KongDatabaseMigration } from "./kong-database-migration";
-import { kongImageRepository } from "../provider/kong/image";
 import { clusterSelector } from "./k8s-kong-container";
 import { countNewMigrations } from "./k8s-new-migrations";
 import { KubernetesPodsGone } from "./k8s-pods-gone";
+import { slotCluster } from "./k8s-slot-cluster";
 import { proxyService, weightedRoute, type WeightedTrafficArgs } from "./k8s-traffic";
 import { planUpgrade, type ClusterPlan, type Color, type UpgradePlan } from "./k8s-upgrade-plan";
 
@@ -139,7 +139,6 @@ export class KongBlueGreenUpgrade extends pulumi.ComponentResource {
     );
     super(KONG_BLUE_GREEN_UPGRADE_TYPE, name, {}, opts);
     this.plan = plan;
-    const repo = args.imageRepository ?? kongImageRepository(edition);
     const labels = {
       "app.kubernetes.io/name": "kong",
       "app.kubernetes.io/part-of": name,
@@ -153,23 +152,8 @@ export class KongBlueGreenUpgrade extends pulumi.ComponentResource {
     this.passwordSecretResource = secret.resource;
     const passwordSecret = secret.ref;
 
-    const clusterArgs = (c: ClusterPlan) => ({
-      namespace: args.namespace,
-      kongVersion: c.version,
-      edition,
-      image: `${repo}:${c.version}`,
-      replicas: c.retired ? 0 : (args.replicas ?? 2),
-      database: databaseSettings,
-      passwordSecret,
-      plugins: args.plugins,
-      adminApi: c.adminApi,
-      env: args.env,
-      resources: args.resources,
-      serviceAccountName: args.serviceAccountName,
-      podLabels: { "kong-migrations/color": c.color },
-    });
     const cluster = (c: ClusterPlan, dependsOn?: pulumi.Resource[]) =>
-      new KongCluster(`${name}-${c.color}`, clusterArgs(c), { parent: this, ...(dependsOn ? { dependsOn } : {}) });
+      slotCluster(name, args, c, { settings: databaseSettings, passwordSecret }, { parent: this, dependsOn });
     const liveSelector = clusterSelector(`${name}-${plan.live}`);
 
     const migration = (waitFor?: KubernetesPodsGone) =>

@@ -52,13 +52,13 @@ import type * as k8s from "@pulumi/kubernetes";
 import type { DatabaseArgs } from "./args";
 import type { KongComponentArgs } from "./k8s-component-args";
 import { componentMigration } from "./k8s-component-migration";
-import { KongCluster, type SecretKeyRefArgs } from "./kong-cluster";
+import type { KongCluster, SecretKeyRefArgs } from "./kong-cluster";
 import { KongDatabaseClone } from "./kong-database-clone";
 import { KongDatabaseDrop } from "./kong-database-drop";
 import type { KongDatabaseMigration } from "./kong-database-migration";
-import { kongImageRepository } from "../provider/kong/image";
 import { clusterSelector } from "./k8s-kong-container";
 import { KubernetesPodsGone } from "./k8s-pods-gone";
+import { slotCluster } from "./k8s-slot-cluster";
 import { componentPasswordSecret } from "./k8s-password-secret";
 import type { ComponentRunnerArgs } from "./k8s-runner-defaults";
 import { proxyService, weightedRoute, type WeightedTrafficArgs } from "./k8s-traffic";
@@ -201,8 +201,6 @@ export class KongDualClusterUpgrade extends pulumi.ComponentResource {
     super(KONG_DUAL_CLUSTER_UPGRADE_TYPE, name, {}, opts);
     this.plan = plan;
     for (const note of plan.notes) void pulumi.log.warn(note, this);
-    const edition = args.edition ?? "oss";
-    const repo = args.imageRepository ?? kongImageRepository(edition);
     const labels = {
       "app.kubernetes.io/name": "kong",
       "app.kubernetes.io/part-of": name,
@@ -218,25 +216,7 @@ export class KongDualClusterUpgrade extends pulumi.ComponentResource {
       return { database, settings: pulumi.unsecret(database.apply(({ password: _p, ...rest }) => rest)), secret };
     };
     const cluster = (c: DualClusterSlot, db: ReturnType<typeof slotDatabase>, dependsOn: pulumi.Resource[]) =>
-      new KongCluster(
-        `${name}-${c.color}`,
-        {
-          namespace: args.namespace,
-          kongVersion: c.version,
-          edition,
-          image: `${repo}:${c.version}`,
-          replicas: c.retired ? 0 : (args.replicas ?? 2),
-          database: db.settings,
-          passwordSecret: db.secret.ref,
-          plugins: args.plugins,
-          adminApi: c.adminApi,
-          env: args.env,
-          resources: args.resources,
-          serviceAccountName: args.serviceAccountName,
-          podLabels: { "kong-migrations/color": c.color },
-        },
-        { parent: this, dependsOn },
-      );
+      slotCluster(name, args, c, { settings: db.settings, passwordSecret: db.secret.ref }, { parent: this, dependsOn });
 
     const byColor: Partial<Record<Color, KongCluster>> = {};
     const oldSlot = plan.clusters.find((c) => c.role === "old");

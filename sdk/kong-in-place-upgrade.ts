@@ -31,11 +31,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import type { BackupArgs, DatabaseArgs } from "./args";
-import type { KongComponentArgs } from "./k8s-component-args";
+import { componentImage, type KongComponentArgs } from "./k8s-component-args";
 import { componentMigration } from "./k8s-component-migration";
 import { KongCluster } from "./kong-cluster";
 import type { KongDatabaseMigration } from "./kong-database-migration";
-import { kongImageRepository } from "../provider/kong/image";
 import { clusterSelector } from "./k8s-kong-container";
 import { inPlaceDowntimeWarning, planInPlace, type InPlacePlan } from "./k8s-in-place-plan";
 import { componentPasswordSecret } from "./k8s-password-secret";
@@ -115,8 +114,6 @@ export class KongInPlaceUpgrade extends pulumi.ComponentResource {
     const plan = planInPlace({ currentVersion: args.currentVersion, targetVersion: args.targetVersion, replicas: args.replicas ?? 2 });
     super(KONG_IN_PLACE_UPGRADE_TYPE, name, {}, opts);
     this.plan = plan;
-    const edition = args.edition ?? "oss";
-    const repo = args.imageRepository ?? kongImageRepository(edition);
     const labels = {
       "app.kubernetes.io/name": "kong",
       "app.kubernetes.io/part-of": name,
@@ -135,8 +132,8 @@ export class KongInPlaceUpgrade extends pulumi.ComponentResource {
     const clusterArgs = {
       namespace: args.namespace,
       kongVersion: plan.clusterVersion,
-      edition,
-      image: `${repo}:${plan.clusterVersion}`,
+      edition: args.edition ?? "oss",
+      image: componentImage(args, plan.clusterVersion),
       replicas: plan.replicas,
       database: databaseSettings,
       passwordSecret: secret.ref,

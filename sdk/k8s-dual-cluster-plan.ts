@@ -10,22 +10,19 @@
  */
 import { checkedVersions } from "./k8s-checked-versions";
 import { KongKubernetesError } from "./k8s-errors";
+import type { KongDualClusterUpgradeArgs } from "./kong-dual-cluster-upgrade";
 import { otherColor, type Color } from "./k8s-upgrade-plan";
 
 /** The component arguments that decide the step (documented on `KongDualClusterUpgradeArgs`). */
-export interface DualClusterInputs {
-  readonly currentVersion: string;
-  readonly targetVersion?: string;
-  readonly liveColor?: Color;
-  readonly newTrafficPercent?: number;
-  readonly retireOld?: boolean;
-  readonly dropOldCluster?: boolean;
-  readonly dropOldDatabase?: boolean;
+export type DualClusterInputs = Pick<
+  KongDualClusterUpgradeArgs,
+  "currentVersion" | "targetVersion" | "liveColor" | "newTrafficPercent" | "retireOld" | "dropOldCluster" | "dropOldDatabase"
+> & {
   /** Whether `newDatabase` was given. */
   readonly hasNewDatabase: boolean;
   /** Whether a Gateway API parent is configured (the weighted form of traffic splitting). */
   readonly hasGateway: boolean;
-}
+};
 
 /**
  * - `steady`: target = current; the live cluster and its database's migration only.

@@ -20,7 +20,7 @@ import { migrateCommunityInputRefusal } from "./kong/community-to-enterprise";
 import { observeForCheck } from "./postgres/observe-for-check";
 import { missingForWrite } from "./postgres/privileges";
 import { CheckFailure, isCheckFailure } from "./check-failure";
-import { askKongList, askKongVersion, kongRelease, rememberListing } from "./kong-preflight";
+import { askKongVersion, kongListFor, kongRelease, rememberListing } from "./kong-preflight";
 import { disagreement } from "./kong/kong-answer";
 import { checkVersion } from "./kong/catalogue";
 import { catalogued } from "./plan-with";
@@ -124,7 +124,7 @@ async function planFor(inputs: Inputs, olds: Record<string, unknown>): Promise<P
   const target = targetOf(inputs);
   let plan: PlanSummary;
   if (askKong) {
-    const listing = await askKongList(inputs);
+    const listing = await kongListFor(inputs, snapshot);
     const a = withLockContext(snapshot, () =>
       orRefuse(assess(snapshot.rows, snapshot.legacyTables, target, inputs.decommissionedOld, rememberListing(inputs, listing))),
     );

@@ -14,7 +14,8 @@ import { parseKongVersionOutput, type ReportedVersion } from "./kong/version-out
 import { listsFromKong, versionMismatch } from "./kong/kong-answer";
 import type { KnownLists } from "./kong/assess";
 import { catalogued } from "./plan-with";
-import { cachedRelease, cachedVersion, rememberRelease, rememberVersion } from "./preflight-cache";
+import { cachedRelease, cachedVersion, listingFor, rememberRelease, rememberVersion } from "./preflight-cache";
+import type { SchemaMetaSnapshot } from "./postgres/schema-meta";
 import { kongEnvironment } from "./postgres/settings";
 import { runnerFor } from "./runners";
 import { kongErrorMessage } from "./runners/outcome";
@@ -93,6 +94,14 @@ export async function askKongList(inputs: Inputs): Promise<KongListing> {
     );
   }
   return listing;
+}
+
+/**
+ * Kong's `list` answer for the state the provider has just read (`snapshot`): asked once per
+ * distinct state, runner and target in this process (`./preflight-cache.ts`).
+ */
+export function kongListFor(inputs: Inputs, snapshot: SchemaMetaSnapshot): Promise<KongListing> {
+  return listingFor(inputs, snapshot, () => askKongList(inputs));
 }
 
 /**

@@ -5,6 +5,7 @@
  *   kongVersion        the Kong version the (new) nodes run, e.g. 2.0.5 then 2.1.4
  *   decommissionedOld  true once no node of the old version uses the database (runs finish)
  *   dbHost, dbPort, dbUser, dbName, dbPassword (secret)
+ *   lockTimeoutSeconds, commandTimeoutSeconds (optional: the provider's defaults)
  *
  * With a real Kong, replace `runner.command` by ["kong"] (or `docker run ... kong:<version> kong`)
  * and drop KONG_SIM_VERSION.
@@ -39,6 +40,7 @@ const migration = new KongDatabaseMigration("kong-database", {
     env: { KONG_SIM_VERSION: kongVersion, ...simEnv },
   },
   lockTimeoutSeconds: config.getNumber("lockTimeoutSeconds") ?? 60,
+  commandTimeoutSeconds: config.getNumber("commandTimeoutSeconds"),
 });
 
 export const phase = migration.phase;

@@ -11,8 +11,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Client } from "pg";
 import { connectionsOpened } from "../../provider/postgres/connect";
-import { deploy, inputsFor, provider, type Raw } from "../helpers/provider-fixture";
-import { serverSettings, useFreshDatabase, type TestDatabase } from "../helpers/postgres";
+import { deploy, inputsFor, kongSim, provider, type Raw } from "../helpers/provider-fixture";
+import { createDatabase, dropDatabase, serverSettings, useFreshDatabase, type TestDatabase } from "../helpers/postgres";
 
 const FIXTURES = path.resolve(__dirname, "..", "fixtures");
 
@@ -95,14 +95,14 @@ describe("provider economy: one connection per operation, Kong asked only when t
     const second = await counted(() => provider.check!(s.inputs, news));
     assert.equal(second.connections, 1, "second check: one connection");
     assert.deepEqual(second.result.inputs, first.result.inputs, "the same plan");
-    // `kong version` once for this runner; `kong migrations list` at every check (the database's answer).
-    assert.deepEqual(starts(), [["version"], ["migrations", "list"], ["migrations", "list"]]);
+    // `kong version` once for this runner; `kong migrations list` once for this state of schema_meta.
+    assert.deepEqual(starts(), [["version"], ["migrations", "list"]]);
 
     const checked = second.result.inputs as Raw;
     assert.equal((await provider.diff!(s.id, s.outs, checked)).changes, true);
     const updated = await counted(() => provider.update!(s.id, s.outs, checked));
     assert.equal(updated.connections, 1, "update: one connection for the look before, the verification after");
-    assert.deepEqual(starts().slice(3), [["migrations", "up"]], "the update started Kong once: the up");
+    assert.deepEqual(starts().slice(2), [["migrations", "up"]], "the update started Kong once: the up");
     const outs = updated.result.outs as Raw;
     assert.equal(outs.phase, "pending-finish");
 
@@ -111,6 +111,35 @@ describe("provider economy: one connection per operation, Kong asked only when t
     const { lastRun: _l, ...now } = refreshed.result.props as Raw;
     const { lastRun: _r, ...was } = outs;
     assert.deepEqual(now, was, "the outputs equal a refresh");
+  });
+
+  it("kong migrations list is asked once per distinct schema_meta state: a second database in the same state shares it, a changed row asks again", async () => {
+    const other = await createDatabase();
+    try {
+      const a = await deploy(inputsFor(db(), "2.0.5"));
+      const b = await deploy(inputsFor(other, "2.0.5"));
+      const { runner, starts } = recordingRunner("2.1.4");
+      const planA = await provider.check!(a.inputs, inputsFor(db(), "2.1.4", { runner }));
+      const planB = await provider.check!(b.inputs, inputsFor(other, "2.1.4", { runner }));
+      assert.deepEqual(planA.failures ?? [], []);
+      assert.deepEqual(planB.failures ?? [], []);
+      assert.deepEqual(starts(), [["version"], ["migrations", "list"]], "one list for two databases holding the same rows");
+      const plan = (r: typeof planA) => {
+        const { source, command, wouldRun } = (r.inputs as Raw).plan as Raw;
+        return { source, command, wouldRun };
+      };
+      assert.deepEqual(plan(planB), plan(planA));
+      assert.equal(plan(planA).source, "kong");
+
+      // The rows changed behind the provider's back (a manual kong migrations up): Kong is asked again.
+      assert.equal((await kongSim(other, "2.1.4", ["migrations", "up"])).code, 0);
+      const changed = await provider.check!(b.inputs, inputsFor(other, "2.1.4", { runner }));
+      assert.deepEqual(starts(), [["version"], ["migrations", "list"], ["migrations", "list"]]);
+      assert.deepEqual(changed.failures ?? [], []);
+      assert.equal(plan(changed).command, "none");
+    } finally {
+      await dropDatabase(other.database);
+    }
   });
 
   it("a connection cut while Kong runs is reopened for the verification; the update succeeds", async () => {

@@ -115,6 +115,50 @@ describe("planner truths (issue 9)", function () {
     assert.equal(s.outs.phase, "up-to-date");
   });
 
+  it("decommissionedOld kept true from a rolled-back 2.1.2 while raising kongVersion past the pending 2.2 up: refused, and its next steps converge", async () => {
+    // Found by the 1,000-sequence soak (seed 20261203): check planned finish, up for 2.8.5, and the
+    // finish of 2.2's pending migrations broke the 2.1.2 nodes serving now.
+    let s = await deploy(inputsFor(db(), "2.1.0"));
+    s = await redeploy(s, inputsFor(db(), "2.2.2"));
+    s = await redeploy(s, inputsFor(db(), "2.1.2"));
+    s = await redeploy(s, inputsFor(db(), "2.1.2", { decommissionedOld: true }));
+    assert.equal(s.outs.phase, "mid-upgrade-old-version");
+    const before = await query(db(), "SELECT subsystem, executed, pending FROM schema_meta ORDER BY subsystem");
+    const raised = await provider.check!(s.inputs, inputsFor(db(), "2.8.5", { decommissionedOld: true }));
+    assert.equal(raised.failures?.length, 1);
+    assert.equal(raised.failures![0].property, "decommissionedOld");
+    assert.match(
+      raised.failures![0].reason,
+      /^decommissionedOld is still true from before, but raising kongVersion from 2\.1\.2 to 2\.8\.5 would run kong migrations finish \(core 012_213_to_220; .*\), up and finish at once, which breaks the Kong 2\.1\.2 nodes: they are the old cluster now\. Continue the upgrade that left them pending: first set kongVersion to 2\.2\.0 \(decommissionedOld false: nothing runs while the 2\.1\.2 nodes serve\), set decommissionedOld back to true once they are gone \(finish runs\), then raise kongVersion to 2\.8\.5\. Or restore a backup taken before that up\.$/,
+    );
+    // The steps it names: 2.2.0 with false (nothing runs), true once 2.1.2 is gone, then 2.8.5.
+    s = await redeploy(s, inputsFor(db(), "2.2.0"));
+    assert.equal(s.outs.phase, "pending-finish");
+    assert.deepEqual(await query(db(), "SELECT subsystem, executed, pending FROM schema_meta ORDER BY subsystem"), before);
+    assert.equal((await kongSim(db(), "2.1.2", ["check-compat"])).code, 0, "the 2.1.2 nodes still work");
+    s = await redeploy(s, inputsFor(db(), "2.2.0", { decommissionedOld: true }));
+    assert.equal(s.outs.phase, "up-to-date");
+    s = await redeploy(s, inputsFor(db(), "2.8.5"));
+    assert.equal(s.outs.phase, "up-to-date", "2.2 -> 2.8.5 leaves nothing pending");
+    assert.equal((await kongSim(db(), "2.2.0", ["check-compat"])).code, 0, "the 2.2.0 nodes still work beside 2.8.5");
+  });
+
+  it("decommissionedOld true with the previous up's migrations still pending while raising kongVersion: refused, finish at the previous version first", async () => {
+    let s = await deploy(inputsFor(db(), "2.0.5"));
+    s = await redeploy(s, inputsFor(db(), "2.1.4"));
+    // A finish that never ran to the end: decommissionedOld is true, the migrations still pending.
+    const checked = await provider.check!(s.inputs, inputsFor(db(), "2.1.4", { decommissionedOld: true }));
+    s = { ...s, inputs: checked.inputs as Raw, outs: { ...s.outs, decommissionedOld: true } };
+    const raised = await provider.check!(s.inputs, inputsFor(db(), "2.2.2", { decommissionedOld: true }));
+    assert.equal(raised.failures?.length, 1);
+    assert.match(
+      raised.failures![0].reason,
+      /^decommissionedOld is still true from before, but raising kongVersion from 2\.1\.4 to 2\.2\.2 would run kong migrations finish \(core 009_200_to_210; .*\), up and finish at once, which breaks the Kong 2\.1\.4 nodes: they are the old cluster now\. Finish the earlier upgrade first: first set kongVersion to 2\.1\.4 \(decommissionedOld true runs its finish only\), then raise kongVersion to 2\.2\.2 with decommissionedOld false, and set it back to true once the 2\.1\.4 nodes are gone\. Or restore a backup taken before that up\.$/,
+    );
+    s = await redeploy(s, inputsFor(db(), "2.1.4", { decommissionedOld: true }));
+    assert.equal(s.outs.phase, "up-to-date");
+  });
+
   it("pointing database at another database replaces the resource", async () => {
     const s = await deploy(inputsFor(db(), "2.0.5"));
     const other = { ...(s.inputs.database as Raw), database: "elsewhere" };

@@ -22,6 +22,7 @@ export function nextStepOf(message: string): NextStep | undefined {
     return { kind: "decommission", value: true, olderThan: m[1] };
   }
   if ((m = message.match(/set kongVersion to (\d+\.\d+\.\d+) or later/))) return { kind: "version", version: m[1] };
+  if ((m = message.match(/first set kongVersion to (\d+\.\d+\.\d+)/))) return { kind: "version", version: m[1] };
   if (/set kongVersion to the newest 2\.8 release/.test(message)) return { kind: "version", version: NEWEST_28 };
   if (/run pulumi up again once that node is done/.test(message)) return { kind: "up-again", waitForLock: true };
   if (/run pulumi up again later/.test(message)) return { kind: "up-again", waitForLock: true };

@@ -8,6 +8,7 @@ import { assess, orRefuse, type Assessment } from "./kong/assess";
 import { KongMigrationError } from "./kong/errors";
 import { describeMigrations, type Step } from "./kong/planner";
 import { countMigrations } from "./kong/state";
+import { migratedIn } from "./kong/run-output";
 import { databaseSettings, targetOf, type Inputs } from "./inputs";
 import { withLockContext } from "./lock-aware";
 import { log, progress, warn } from "./log";
@@ -94,10 +95,12 @@ async function runStep(
       timeoutSeconds: inputs.commandTimeoutSeconds,
       onLine: (line) => progress(`kong: ${line}`),
     });
+    // What Kong says it ran (another node may have done it meanwhile); the plan when it said neither.
+    const reported = step === MIGRATE_COMMUNITY_COMMAND ? undefined : migratedIn(result.stdout);
     const lastRun: LastRun = {
       command: `kong migrations ${step}`,
       exitCode: result.exitCode,
-      migrations: before.plan.migrations,
+      migrations: reported ?? before.plan.migrations,
       durationMs: result.durationMs,
       finishedAt: new Date().toISOString(),
       where: result.where,
@@ -114,9 +117,10 @@ async function runStep(
       continue;
     }
     assertSucceeded(step, result, inputs.commandTimeoutSeconds);
-    log(
-      `ran kong migrations ${step} (${describeMigrations(before.plan.migrations)}): exit ${result.exitCode} after ${(result.durationMs / 1000).toFixed(1)} s`,
-    );
+    const what = countMigrations(lastRun.migrations)
+      ? describeMigrations(lastRun.migrations)
+      : "Kong found nothing left to run: another node ran it first";
+    log(`ran kong migrations ${step} (${what}): exit ${result.exitCode} after ${(result.durationMs / 1000).toFixed(1)} s`);
     return lastRun;
   }
 }

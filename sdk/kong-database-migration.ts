@@ -17,7 +17,10 @@ export interface LastRunOutput {
   /** e.g. `kong migrations up`. */
   readonly command: string;
   readonly exitCode: number | null;
-  /** Migration names per subsystem it ran. */
+  /**
+   * Migration names per subsystem it ran, as Kong reported them (`<subsystem> migrated up to:
+   * <name>`); empty when Kong found nothing left to run (another node ran it first).
+   */
   readonly migrations: Record<string, string[]>;
   readonly durationMs: number;
   /** ISO time it ended. */

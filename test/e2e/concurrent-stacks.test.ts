@@ -10,6 +10,8 @@
  * - `aborted`: the loser's Kong found the lock taken (up waits for it, finish does not, and the
  *   provider retries finish), the lock went away, and the database had moved on: nothing ran there,
  *   and its outputs say so (`lastRun.abortedOnLock: true`, `migrations: {}`);
+ * - `found-done`: the loser's Kong ran once the lock was free again and found the winner's work
+ *   done ("No pending migrations to finish"): its `lastRun` says it ran nothing (`migrations: {}`);
  * - `lock-error`: the loser's retries all met the lock: `pulumi up` fails with the provider's
  *   LOCK_ABORTED message naming the next step;
  * - `refused`: the loser's check read the database mid-run (pending and new with a live lock):
@@ -28,7 +30,7 @@ import { newStack, ok, removeStack, resourceOutputs } from "../helpers/pulumi-st
 /** Seconds each kong-sim holds Kong's lock before migrating: longer than the skew between the two CLIs. */
 const HOLD_SECONDS = 8;
 
-type Interleaving = "aborted" | "lock-error" | "refused" | "after";
+type Interleaving = "aborted" | "found-done" | "lock-error" | "refused" | "after";
 
 interface CleanRun {
   /** schema_meta after each command. */
@@ -95,7 +97,13 @@ async function judge(
   const states = await Promise.all(runs.map(async (x) => ({ ...x, outs: await outputs(x.s) })));
   const winners = states.filter((x) => {
     const lr = x.outs.lastRun as LastRun | undefined;
-    return x.r.code === 0 && lr?.command === `kong migrations ${command}` && !lr.abortedOnLock && !isDeepStrictEqual(lr, x.lastRunBefore);
+    return (
+      x.r.code === 0 &&
+      lr?.command === `kong migrations ${command}` &&
+      !lr.abortedOnLock &&
+      Object.keys(lr.migrations).length > 0 &&
+      !isDeepStrictEqual(lr, x.lastRunBefore)
+    );
   });
   assert.equal(
     winners.length,
@@ -123,6 +131,18 @@ async function judge(
       assert.match(
         out,
         new RegExp(`kong migrations ${command} aborted on Kong's lock, and another node has since changed the database; re-planning`),
+      );
+    } else if (llr && llr.command === `kong migrations ${command}` && !isDeepStrictEqual(llr, l.lastRunBefore)) {
+      // Its Kong ran once the lock was free and found the winner's work done: nothing ran here.
+      interleaving = "found-done";
+      assert.deepEqual(
+        { exitCode: llr.exitCode, migrations: llr.migrations },
+        { exitCode: 0, migrations: {} },
+        "a run that found the work done records that nothing ran",
+      );
+      assert.match(
+        out,
+        new RegExp(`ran kong migrations ${command} \\(Kong found nothing left to run: another node ran it first\\): exit 0`),
       );
     } else {
       interleaving = "after";

@@ -49,6 +49,7 @@ export async function observeForCheck(settings: DatabaseSettings, dbTimeoutSecon
   } catch (e) {
     return { ok: false, problem: classifyDatabaseError(e, settings, timeout) };
   } finally {
-    await client.end().catch(() => undefined);
+    // Not awaited: the answer is read, and waiting for the server's goodbye costs every check ~4 ms.
+    void client.end().catch(() => undefined);
   }
 }

@@ -63,15 +63,30 @@ function staleDecommission(olds: Record<string, unknown>, inputs: Inputs, plan: 
   if (olds.decommissionedOld !== true || !inputs.decommissionedOld) return;
   if (typeof olds.kongVersion !== "string" || !parseKongVersion(olds.kongVersion)) return;
   if (compareVersions(inputs.kongVersion, olds.kongVersion) <= 0) return;
-  if (plan.command === "kong migrations finish" && plan.phase !== "pending-finish") {
+  if (plan.command === "kong migrations finish") {
+    const finishing = plan.wouldRun[plan.command] ?? {};
+    const raising =
+      `decommissionedOld is still true from before, but raising kongVersion from ${olds.kongVersion} to ${inputs.kongVersion} ` +
+      `would run kong migrations finish (${describeMigrations(finishing)})`;
+    const breaks = `which breaks the Kong ${olds.kongVersion} nodes: they are the old cluster now.`;
+    if (plan.phase === "pending-finish") {
+      // Pending migrations the previous version does not run past (a rollback before finish, or an
+      // up run by hand): raising kongVersion would finish them at once, under the running nodes
+      // (found by test/properties).
+      return {
+        property: "decommissionedOld",
+        reason:
+          `${raising} at once, ${breaks} Set decommissionedOld to false for this upgrade, and ` +
+          `back to true once the ${olds.kongVersion} nodes are gone.`,
+      };
+    }
     // Pending and new migrations: finish, up (and finish again) in one update. The first finish is
     // safe only if the previous version's up left them (its old cluster is the one declared gone);
     // pending migrations of a newer version's up (a rollback before finish) break its nodes at once
     // (found by the 1,000-sequence soak). Either way the last finish would break them too.
-    const finishing = plan.wouldRun[plan.command] ?? {};
     const leftBy = databaseVersionLowerBound(finishing, inputs.edition);
     const previousUp = leftBy !== undefined && compareVersions(leftBy, olds.kongVersion) <= 0;
-    const first = previousUp
+    const next = previousUp
       ? `Finish the earlier upgrade first: first set kongVersion to ${olds.kongVersion} (decommissionedOld true runs its ` +
         `finish only), then raise kongVersion to ${inputs.kongVersion} with decommissionedOld false, and set it back to ` +
         `true once the ${olds.kongVersion} nodes are gone.`
@@ -80,23 +95,7 @@ function staleDecommission(olds: Record<string, unknown>, inputs: Inputs, plan: 
         `true once they are gone (finish runs), then raise kongVersion to ${inputs.kongVersion}.`;
     return {
       property: "decommissionedOld",
-      reason:
-        `decommissionedOld is still true from before, but raising kongVersion from ${olds.kongVersion} to ${inputs.kongVersion} ` +
-        `would run kong migrations finish (${describeMigrations(finishing)}), up and finish at once, which breaks the ` +
-        `Kong ${olds.kongVersion} nodes: they are the old cluster now. ${first} Or restore a backup taken before that up.`,
-    };
-  }
-  if (plan.command === "kong migrations finish" && plan.phase === "pending-finish") {
-    // Pending migrations the previous version does not run past (a rollback before finish, or an
-    // up run by hand): raising kongVersion would finish them at once, under the running nodes
-    // (found by test/properties).
-    return {
-      property: "decommissionedOld",
-      reason:
-        `decommissionedOld is still true from before, but raising kongVersion from ${olds.kongVersion} to ${inputs.kongVersion} ` +
-        `would run kong migrations finish (${describeMigrations(plan.wouldRun[plan.command] ?? {})}) at once, which breaks the ` +
-        `Kong ${olds.kongVersion} nodes: they are the old cluster now. Set decommissionedOld to false for this upgrade, and ` +
-        `back to true once the ${olds.kongVersion} nodes are gone.`,
+      reason: `${raising}, up and finish at once, ${breaks} ${next} Or restore a backup taken before that up.`,
     };
   }
   if (plan.command !== "kong migrations up") return;

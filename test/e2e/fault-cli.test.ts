@@ -7,9 +7,9 @@
  * kong-sim as Kong, the quickstart program (examples/quickstart).
  */
 import { strict as assert } from "node:assert";
-import { metaRows, type MetaRow } from "../helpers/kong-sim";
+import { asSets, metaRows, pendingCount, recorded, sleepingBackends, type MetaRow } from "../helpers/kong-sim";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createDatabase, dropDatabase, query, useFreshDatabase, type TestDatabase } from "../helpers/postgres";
+import { createDatabase, dropDatabase, useFreshDatabase, type TestDatabase } from "../helpers/postgres";
 import { kongSim } from "../helpers/provider-fixture";
 import { newStack, ok, removeStack, resourceOutputs } from "../helpers/pulumi-stack";
 import type { CliResult, Stack } from "../../scripts/lib/pulumi-cli";
@@ -32,8 +32,7 @@ async function reference(): Promise<Reference> {
     const up = await metaRows(db);
     await run("2.1.4", ["migrations", "finish"]);
     const finish = await metaRows(db);
-    const count = (rows: MetaRow[]) => rows.reduce((n, r) => n + (r.executed?.length ?? 0) + (r.pending?.length ?? 0), 0);
-    return { rows: { bootstrap, up, finish }, upCount: count(up) - count(bootstrap) };
+    return { rows: { bootstrap, up, finish }, upCount: recorded(up) - recorded(bootstrap) };
   } finally {
     await dropDatabase(db.database);
   }
@@ -49,18 +48,7 @@ function sorted(outputs: unknown): Record<string, string[]> {
 
 /** Resolves once no other backend of `db` sits in kong-sim's pg_sleep (KONG_SIM_SLEEP_SECONDS). */
 async function orphanedStatementGone(db: TestDatabase): Promise<void> {
-  const busy = () =>
-    query(
-      db,
-      "SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()",
-      [db.database],
-    );
-  while ((await busy()).length) await sleep(200);
-}
-
-/** Rows with each subsystem's names sorted: what a run that records teardowns last must equal. */
-function asSets(rows: MetaRow[]) {
-  return rows.map((r) => ({ subsystem: r.subsystem, executed: [...(r.executed ?? [])].sort(), pending: [...(r.pending ?? [])].sort() }));
+  while (await sleepingBackends(db)) await sleep(200);
 }
 
 function failedWith(r: CliResult, pattern: RegExp): void {
@@ -166,7 +154,7 @@ describe("fault cases through the real Pulumi CLI: up with the fault, refresh, u
     ok(await s.run(["up", "--yes", "--skip-preview"]), "bootstrap 2.0.5");
     ok(await s.run(["config", "set", "kongVersion", "2.1.4"]), "config set");
     ok(await s.run(["up", "--yes", "--skip-preview"]), "up 2.1.4");
-    const teardowns = ref.rows.up.reduce((n, r) => n + (r.pending?.length ?? 0), 0);
+    const teardowns = pendingCount(ref.rows.up);
     ok(await s.run(["config", "set", "decommissionedOld", "true"]), "config decommissionedOld");
     ok(await s.run(["config", "set", "--path", "simEnv.KONG_SIM_FAIL_AT", String(Math.ceil(teardowns / 2))]), "config fault");
     failedWith(

@@ -16,7 +16,7 @@ import { strict as assert } from "node:assert";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isDeepStrictEqual } from "node:util";
 import { isKongMigrationError } from "../../provider/kong/errors";
-import { metaRows, simEnv, startSim, type MetaRow } from "../helpers/kong-sim";
+import { asSets, metaRows, pendingCount, recorded, simEnv, sleepingBackends, startSim, type MetaRow } from "../helpers/kong-sim";
 import { createDatabase, dropDatabase, query, type TestDatabase } from "../helpers/postgres";
 import { deploy, inputsFor, kongSim, provider, redeploy, type Deployed, type Raw } from "../helpers/provider-fixture";
 import {
@@ -52,11 +52,6 @@ interface Reference {
   readonly count: Record<Step, number>;
 }
 
-const recorded = (rows: MetaRow[]) => rows.reduce((n, r) => n + (r.executed?.length ?? 0) + (r.pending?.length ?? 0), 0);
-const pendingCount = (rows: MetaRow[]) => rows.reduce((n, r) => n + (r.pending?.length ?? 0), 0);
-const asSets = (rows: MetaRow[]) =>
-  rows.map((r) => ({ subsystem: r.subsystem, executed: [...(r.executed ?? [])].sort(), pending: [...(r.pending ?? [])].sort() }));
-
 async function buildReference(): Promise<Reference> {
   const db = await createDatabase();
   try {
@@ -87,15 +82,7 @@ async function otherNodeMidRun(db: TestDatabase, step: Step, k: number) {
     ["migrations", step, "--lock-timeout", String(OTHER_NODE.lockTimeoutSeconds)],
     simEnv(db, version, { KONG_SIM_SLEEP_SECONDS: String(OTHER_NODE.sleepSeconds), KONG_SIM_SLEEP_AT: String(k) }),
   );
-  for (;;) {
-    const sleeping = await query(
-      db,
-      "SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()",
-      [db.database],
-    );
-    if (sleeping.length) break;
-    await sleep(50);
-  }
+  while (!(await sleepingBackends(db))) await sleep(50);
   const locks = await query<{ key: string }>(db, "SELECT key FROM locks");
   assert.deepEqual(locks, [{ key: "migrations" }], "the other node holds Kong's migrations lock");
   return { exited: other.result };

@@ -90,6 +90,31 @@ export function metaRows(db: TestDatabase, schema = "public"): Promise<MetaRow[]
   );
 }
 
+/** Migrations recorded in `rows` (executed and pending). */
+export function recorded(rows: readonly MetaRow[]): number {
+  return rows.reduce((n, r) => n + (r.executed?.length ?? 0) + (r.pending?.length ?? 0), 0);
+}
+
+/** Migrations pending in `rows`. */
+export function pendingCount(rows: readonly MetaRow[]): number {
+  return rows.reduce((n, r) => n + (r.pending?.length ?? 0), 0);
+}
+
+/** Rows with each subsystem's names sorted: what a run that records in another order must equal. */
+export function asSets(rows: readonly MetaRow[]) {
+  return rows.map((r) => ({ subsystem: r.subsystem, executed: [...(r.executed ?? [])].sort(), pending: [...(r.pending ?? [])].sort() }));
+}
+
+/** Other backends of `db` running kong-sim's `pg_sleep` (KONG_SIM_SLEEP_SECONDS) right now. */
+export async function sleepingBackends(db: TestDatabase): Promise<number> {
+  const rows = await query(
+    db,
+    "SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()",
+    [db.database],
+  );
+  return rows.length;
+}
+
 /** The `locks` rows. */
 export function lockRows(db: TestDatabase, schema = "public"): Promise<{ key: string; owner: string; expired: boolean }[]> {
   return query(db, `SELECT key, owner, ttl < now() AS expired FROM ${quoteIdent(schema)}.locks ORDER BY key`);

@@ -9,6 +9,7 @@ import { kongDatabaseMigrationProvider } from "../provider";
 import { assertPeers } from "../provider/optional-peers";
 import type { KongDatabaseMigrationArgs } from "./args";
 import { warnFromPlan } from "./plan-warnings";
+import { withoutPromiseStacks } from "./promise-stacks";
 
 export const KONG_DATABASE_MIGRATION_TYPE = "pulumi-nodejs:dynamic/kong-migrations:KongDatabaseMigration";
 
@@ -93,6 +94,28 @@ function urnOf(name: string, parent: pulumi.Resource | undefined): string | unde
   return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${types.join("$")}::${name}`;
 }
 
+/** The outputs, declared so that the SDK makes them properties of the resource. */
+const OUTPUTS = {
+  phase: undefined,
+  databaseVersion: undefined,
+  executed: undefined,
+  pending: undefined,
+  lastRun: undefined,
+  lastBackup: undefined,
+  reloadRequired: undefined,
+  plan: undefined,
+  finished: undefined,
+  communityMigration: undefined,
+} as const;
+
+/**
+ * The inputs without those left undefined: the engine never receives those, and the SDK makes four
+ * promises for each key it is given (see `./promise-stacks.ts`).
+ */
+function definedInputs(inputs: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined));
+}
+
 export class KongDatabaseMigration extends pulumi.dynamic.Resource {
   /**
    * `up-to-date`, or `pending-finish` while migrations wait for `decommissionedOld`. A refresh
@@ -141,45 +164,43 @@ export class KongDatabaseMigration extends pulumi.dynamic.Resource {
     // The password travels as its own top-level input, always secret, so that no other input or
     // output (database settings, plan, logs) ever holds it and the engine encrypts it in state.
     const password = database.apply((d) => d.password);
-    super(
-      kongDatabaseMigrationProvider,
-      name,
-      {
-        // Keys the class does not know (a misspelled `decomissionedOld` from JavaScript) reach the
-        // provider, whose check refuses them with a suggestion; every known key is set below.
-        ...(args as object),
-        // Unsecret only the projection without the password, so a secret password does not hide the rest.
-        database: pulumi.unsecret(database.apply(({ password: _p, ...rest }) => rest)),
-        password: pulumi.secret(password),
-        kongVersion: args.kongVersion,
-        edition: args.edition,
-        plugins: args.plugins,
-        decommissionedOld: args.decommissionedOld,
-        runner: args.runner,
-        planWith: args.planWith,
-        lockTimeoutSeconds: args.lockTimeoutSeconds,
-        dbTimeoutSeconds: args.dbTimeoutSeconds,
-        commandTimeoutSeconds: args.commandTimeoutSeconds,
-        migrateCommunityEntities: args.migrateCommunityEntities,
-        // The resource's own URN, so the provider attributes its log lines to this resource (an
-        // internal `__` key: never shown in diffs, never a reason to update).
-        __urn: urnOf(name, opts?.parent),
-        backup: args.backup,
-        phase: undefined,
-        databaseVersion: undefined,
-        executed: undefined,
-        pending: undefined,
-        lastRun: undefined,
-        lastBackup: undefined,
-        reloadRequired: undefined,
-        plan: undefined,
-        finished: undefined,
-        communityMigration: undefined,
-      },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["password"] }),
-      "kong-migrations",
-      "KongDatabaseMigration",
-    );
+    const restoreStacks = withoutPromiseStacks();
+    try {
+      super(
+        kongDatabaseMigrationProvider,
+        name,
+        {
+          ...definedInputs({
+            // Keys the class does not know (a misspelled `decomissionedOld` from JavaScript) reach the
+            // provider, whose check refuses them with a suggestion; every known key is set below.
+            ...(args as object),
+            // Unsecret only the projection without the password, so a secret password does not hide the rest.
+            database: pulumi.unsecret(database.apply(({ password: _p, ...rest }) => rest)),
+            password: pulumi.secret(password),
+            kongVersion: args.kongVersion,
+            edition: args.edition,
+            plugins: args.plugins,
+            decommissionedOld: args.decommissionedOld,
+            runner: args.runner,
+            planWith: args.planWith,
+            lockTimeoutSeconds: args.lockTimeoutSeconds,
+            dbTimeoutSeconds: args.dbTimeoutSeconds,
+            commandTimeoutSeconds: args.commandTimeoutSeconds,
+            migrateCommunityEntities: args.migrateCommunityEntities,
+            // The resource's own URN, so the provider attributes its log lines to this resource (an
+            // internal `__` key: never shown in diffs, never a reason to update).
+            __urn: urnOf(name, opts?.parent),
+            backup: args.backup,
+          }),
+          ...OUTPUTS,
+        },
+        pulumi.mergeOptions(opts, { additionalSecretOutputs: ["password"] }),
+        "kong-migrations",
+        "KongDatabaseMigration",
+      );
+    } finally {
+      restoreStacks();
+    }
     // The encrypted password stays in state (refresh needs it) but is not a property of the resource.
     delete (this as unknown as Record<string, unknown>).password;
     warnFromPlan(this, this.plan);

@@ -39,3 +39,75 @@ describe("KongDatabaseMigration (SDK class, under setMocks)", () => {
     assert.equal((await resolve(database)).secret, false, "the database settings stay readable in previews");
   });
 });
+
+describe("KongDatabaseMigration registration cost (bench (b))", () => {
+  beforeEach(resetRegistered);
+
+  /** Function names of the stack traces formatted while `fn` runs, one list per trace. */
+  function tracesDuring(fn: () => void): string[][] {
+    const original = Error.prepareStackTrace;
+    const traces: string[][] = [];
+    Error.prepareStackTrace = (error, frames) => {
+      traces.push(frames.map((f) => f.getFunctionName() ?? ""));
+      return original ? original(error, frames) : `${error}`;
+    };
+    try {
+      fn();
+    } finally {
+      Error.prepareStackTrace = original;
+    }
+    return traces;
+  }
+  const args = {
+    database: { host: "db.internal", port: 5432, user: "kong", password: "pw", database: "kong" },
+    kongVersion: "2.1.4",
+    decommissionedOld: false,
+  };
+
+  it("the SDK's per-property promise traces are captured without frames; the source-position trace keeps its frames", () => {
+    const limit = Error.stackTraceLimit;
+    const traces = tracesDuring(() => new KongDatabaseMigration("kong-db", args));
+    assert.equal(Error.stackTraceLimit, limit, "the limit is restored");
+    const empty = traces.filter((t) => t.length === 0).length;
+    // Four promises per property: 6 inputs given (with __urn and __provider) and 10 outputs.
+    assert.ok(empty >= 4 * 16, `${empty} frameless traces`);
+    assert.deepEqual(
+      traces.filter((t) => t.includes("transferProperties")),
+      [],
+      "no trace with frames from transferProperties",
+    );
+    assert.equal(traces.filter((t) => t.includes("callsites")).length, 1, "Resource.callsites still sees the stack");
+  });
+
+  it("with PULUMI_DEBUG_PROMISE_LEAKS the SDK's traces keep their frames", () => {
+    process.env.PULUMI_DEBUG_PROMISE_LEAKS = "true";
+    try {
+      const traces = tracesDuring(() => new KongDatabaseMigration("kong-db-debug", args));
+      assert.ok(traces.filter((t) => t.includes("transferProperties")).length >= 4 * 16);
+    } finally {
+      delete process.env.PULUMI_DEBUG_PROMISE_LEAKS;
+    }
+  });
+
+  it("only given inputs become properties; every output is one", () => {
+    const res = new KongDatabaseMigration("kong-db-props", args) as unknown as Record<string, unknown>;
+    for (const k of ["edition", "plugins", "runner", "planWith", "backup", "lockTimeoutSeconds"]) assert.equal(k in res, false, k);
+    for (const k of [
+      "database",
+      "kongVersion",
+      "decommissionedOld",
+      "phase",
+      "databaseVersion",
+      "executed",
+      "pending",
+      "lastRun",
+      "lastBackup",
+      "reloadRequired",
+      "plan",
+      "finished",
+      "communityMigration",
+    ]) {
+      assert.ok(pulumi.Output.isInstance(res[k]), k);
+    }
+  });
+});

@@ -6,11 +6,13 @@
  * `dbTimeoutSeconds` when smaller: `pg`'s `connectionTimeoutMillis` covers TCP, TLS and the
  * authentication exchange (it is cleared at the first ReadyForQuery), so a server that accepts the
  * connection and never answers costs at most that, not a hung preview. The same bound applies to
- * each statement (server side) and to each answer (client side, `./connect.ts`). One connection.
+ * each statement (server side) and to each answer (client side, `./connect.ts`). One connection,
+ * two statements: where and what may be done (`./locate.ts`), then the state.
  */
 import { classifyDatabaseError, type DatabaseProblem } from "./db-errors";
-import { missingForRead, readPrivileges, type SchemaPrivileges } from "./privileges";
-import { readSnapshot, type SchemaMetaSnapshot } from "./schema-meta";
+import { locate } from "./locate";
+import { missingForRead, type SchemaPrivileges } from "./privileges";
+import { readSnapshotAt, type SchemaMetaSnapshot } from "./schema-meta";
 import type { Client } from "pg";
 import { connect } from "./connect";
 import type { DatabaseSettings } from "./settings";
@@ -30,7 +32,8 @@ export async function observeForCheck(settings: DatabaseSettings, dbTimeoutSecon
     return { ok: false, problem: classifyDatabaseError(e, settings, timeout) };
   }
   try {
-    const privileges = await readPrivileges(client, settings.schema);
+    const location = await locate(client, settings.schema);
+    const privileges = location.privileges;
     const missing = missingForRead(privileges, settings.user);
     if (missing) {
       return {
@@ -45,7 +48,7 @@ export async function observeForCheck(settings: DatabaseSettings, dbTimeoutSecon
         },
       };
     }
-    return { ok: true, snapshot: await readSnapshot(client, privileges.schema), privileges };
+    return { ok: true, snapshot: await readSnapshotAt(client, location), privileges };
   } catch (e) {
     return { ok: false, problem: classifyDatabaseError(e, settings, timeout) };
   } finally {

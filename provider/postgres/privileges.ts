@@ -6,9 +6,8 @@
  * `bootstrap` that fails. And since PostgreSQL 15 no role but the owner may `CREATE` in `public`,
  * so a role that can read everything may still be unable to run `up` (Kong's migrations create
  * tables; `bootstrap` runs `CREATE SCHEMA IF NOT EXISTS … AUTHORIZATION CURRENT_USER`,
- * kong-migrations.md §2.1). Looked up in `pg_catalog`, which every role can read.
+ * kong-migrations.md §2.1). Read by `./locate.ts`, with the rest of where Kong's tables are.
  */
-import type { Client } from "pg";
 
 export interface SchemaPrivileges {
   /** The schema Kong uses: `database.schema`, else the server's current schema, else `public`. */
@@ -23,43 +22,6 @@ export interface SchemaPrivileges {
   /** SELECT, INSERT and UPDATE on `schema_meta` (Kong reads and upserts it); true when it does not exist. */
   readonly schemaMetaWritable: boolean;
   readonly schemaMetaReadable: boolean;
-}
-
-export async function readPrivileges(client: Client, configuredSchema?: string): Promise<SchemaPrivileges> {
-  const schema = configuredSchema || (await client.query<{ s: string | null }>("SELECT current_schema() AS s")).rows[0].s || "public";
-  const ns = await client.query<{ usage: boolean; create: boolean }>(
-    "SELECT has_schema_privilege(oid, 'USAGE') AS usage, has_schema_privilege(oid, 'CREATE') AS create FROM pg_catalog.pg_namespace WHERE nspname = $1",
-    [schema],
-  );
-  if (!ns.rows.length) {
-    const db = await client.query<{ create: boolean }>("SELECT has_database_privilege(current_database(), 'CREATE') AS create");
-    return {
-      schema,
-      schemaExists: false,
-      usage: true,
-      create: db.rows[0].create,
-      schemaMetaExists: false,
-      schemaMetaReadable: true,
-      schemaMetaWritable: true,
-    };
-  }
-  const meta = await client.query<{ readable: boolean; writable: boolean }>(
-    `SELECT has_table_privilege(c.oid, 'SELECT') AS readable,
-            has_table_privilege(c.oid, 'INSERT') AND has_table_privilege(c.oid, 'UPDATE') AS writable
-       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = $1 AND c.relname = 'schema_meta'`,
-    [schema],
-  );
-  const m = meta.rows[0];
-  return {
-    schema,
-    schemaExists: true,
-    usage: ns.rows[0].usage,
-    create: ns.rows[0].create,
-    schemaMetaExists: m !== undefined,
-    schemaMetaReadable: m ? m.readable : true,
-    schemaMetaWritable: m ? m.writable : true,
-  };
 }
 
 /** What is missing for reading the state at all; undefined when nothing is. */

@@ -6,6 +6,7 @@ import type { Client } from "pg";
 import type { SchemaMetaRow } from "../kong/state";
 import { quoteIdent } from "./quote";
 import { connect } from "./connect";
+import { locate, type Location } from "./locate";
 import type { DatabaseSettings } from "./settings";
 
 /** Who holds Kong's `migrations` cluster mutex, and until when. */
@@ -26,24 +27,16 @@ export interface SchemaMetaSnapshot {
   readonly lock: LockHolder | undefined;
 }
 
-/** The schema Kong would use and which of its bookkeeping tables exist there: one statement. */
-async function locate(client: Client, configuredSchema?: string): Promise<{ schema: string; tables: Set<string> }> {
-  const res = await client.query<{ schema: string; tables: string[] }>(
-    `SELECT s.schema, array(SELECT table_name::text FROM information_schema.tables
-                            WHERE table_schema = s.schema AND table_name = ANY($2)) AS tables
-       FROM (SELECT coalesce(nullif($1::text, ''), current_schema(), 'public') AS schema) s`,
-    [configuredSchema ?? null, ["schema_meta", "locks", "schema_migrations"]],
-  );
-  return { schema: res.rows[0].schema, tables: new Set(res.rows[0].tables) };
+/** Reads the snapshot on an open client in two statements: where (`./locate.ts`), then {@link readSnapshotAt}. */
+export async function readSnapshot(client: Client, configuredSchema?: string): Promise<SchemaMetaSnapshot> {
+  return readSnapshotAt(client, await locate(client, configuredSchema));
 }
 
 /**
- * Reads the snapshot on an open client in two statements: where (schema and tables), then
- * `schema_meta` and the `migrations` lock together, so that both come from one snapshot of the
- * database without a transaction around them.
+ * Reads `schema_meta` and the `migrations` lock together, in one statement, so that both come from
+ * one snapshot of the database without a transaction around them.
  */
-export async function readSnapshot(client: Client, configuredSchema?: string): Promise<SchemaMetaSnapshot> {
-  const { schema, tables } = await locate(client, configuredSchema);
+export async function readSnapshotAt(client: Client, { schema, tables }: Pick<Location, "schema" | "tables">): Promise<SchemaMetaSnapshot> {
   const hasMeta = tables.has("schema_meta");
   const hasLocks = tables.has("locks");
   if (!hasMeta && !hasLocks) return { schema, rows: undefined, legacyTables: tables.has("schema_migrations"), lock: undefined };

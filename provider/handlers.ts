@@ -128,8 +128,11 @@ async function planFor(inputs: Inputs, olds: Record<string, unknown>): Promise<P
   const settings = databaseSettings(inputs);
   const known = catalogued(inputs.kongVersion, inputs.edition);
   const askKong = inputs.planWith === "kong";
+  // Kong's version and the database are independent reads: both at once (observeForCheck never
+  // rejects, so it may be left unread when the version check fails first, as it did before).
+  const observed = observeForCheck(settings, inputs.dbTimeoutSeconds);
   if (askKong) await askKongVersion(inputs);
-  const seen = await observeForCheck(settings, inputs.dbTimeoutSeconds);
+  const seen = await observed;
   if (!seen.ok) {
     if (seen.problem.kind === "definite") throw new CheckFailure(seen.problem.property, seen.problem.reason);
     if (!known) {

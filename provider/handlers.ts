@@ -128,11 +128,15 @@ async function planFor(inputs: Inputs, olds: Record<string, unknown>): Promise<P
   const settings = databaseSettings(inputs);
   const known = catalogued(inputs.kongVersion, inputs.edition);
   const askKong = inputs.planWith === "kong";
-  // Kong's version and the database are independent reads: both at once (observeForCheck never
-  // rejects, so it may be left unread when the version check fails first, as it did before).
-  const observed = observeForCheck(settings, inputs.dbTimeoutSeconds);
-  if (askKong) await askKongVersion(inputs);
-  const seen = await observed;
+  // Kong's version, the database and then Kong's list of what was read are read-only: all three
+  // overlap (a first preview starts Kong twice at once). The version's failure is reported first,
+  // as when they ran one after the other; a failure waited on later is not an unhandled rejection.
+  const version = askKong ? askKongVersion(inputs) : undefined;
+  version?.catch(() => undefined);
+  const seen = await observeForCheck(settings, inputs.dbTimeoutSeconds);
+  const listing = askKong && seen.ok ? kongListFor(inputs, seen.snapshot) : undefined;
+  listing?.catch(() => undefined);
+  await version;
   if (!seen.ok) {
     if (seen.problem.kind === "definite") throw new CheckFailure(seen.problem.property, seen.problem.reason);
     if (!known) {
@@ -148,10 +152,10 @@ async function planFor(inputs: Inputs, olds: Record<string, unknown>): Promise<P
   const { snapshot, privileges } = seen;
   const target = targetOf(inputs);
   let plan: PlanSummary;
-  if (askKong) {
-    const listing = await kongListFor(inputs, snapshot);
+  if (listing) {
+    const listed = await listing;
     const a = withLockContext(snapshot, () =>
-      orRefuse(assess(snapshot.rows, snapshot.legacyTables, target, inputs.decommissionedOld, rememberListing(inputs, listing))),
+      orRefuse(assess(snapshot.rows, snapshot.legacyTables, target, inputs.decommissionedOld, rememberListing(inputs, listed))),
     );
     const prefix = known
       ? ""
@@ -159,7 +163,7 @@ async function planFor(inputs: Inputs, olds: Record<string, unknown>): Promise<P
     plan = { ...summarize(a.plan, "kong", prefix), phase: phaseOf(a) };
     if (known) {
       const c = assess(snapshot.rows, snapshot.legacyTables, target, inputs.decommissionedOld);
-      const differs = disagreement(listing, c.state, inputs.kongVersion);
+      const differs = disagreement(listed, c.state, inputs.kongVersion);
       if (differs) plan = { ...plan, warnings: [differs, ...(plan.warnings ?? [])] };
     } else if (a.plan.step === "bootstrap") {
       plan = {

@@ -11,7 +11,7 @@
  */
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
-import { runSim, SIM_CLI, simEnv } from "../test/helpers/kong-sim";
+import { runSim, SIM_CLI } from "../test/helpers/kong-sim";
 import type { TestDatabase } from "../test/helpers/postgres";
 import type { BenchServer } from "./databases";
 
@@ -56,6 +56,10 @@ export async function measureUp(server: BenchServer, dist: string, reps: number)
   const { kongDatabaseMigrationProvider: provider } = require(path.join(dist, "provider")) as ProviderModule;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { setLogSink } = require(path.join(dist, "provider", "log")) as { setLogSink(s: ((l: string) => void) | undefined): unknown };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { kongEnvironment } = require(
+    path.join(dist, "provider", "postgres", "settings"),
+  ) as typeof import("../provider/postgres/settings");
   const marks: Array<[number, string]> = [];
   setLogSink((line) => marks.push([performance.now(), line]));
 
@@ -63,8 +67,8 @@ export async function measureUp(server: BenchServer, dist: string, reps: number)
     const db = await server.bootstrapped("2.0.5");
     const started = performance.now();
     // The environment the provider gives its runner: this process's, Kong's settings, KONG_PLUGINS.
-    const kong = { KONG_DATABASE: "postgres", KONG_PG_SSL: "off", KONG_PG_SSL_VERIFY: "off", KONG_PLUGINS: "bundled" };
-    const env = { ...(process.env as Record<string, string>), ...simEnv(db, "2.1.4"), ...kong };
+    const kong = kongEnvironment({ ...db, ssl: false, sslVerify: false });
+    const env = { ...(process.env as Record<string, string>), ...kong, KONG_PLUGINS: "bundled", KONG_SIM_VERSION: "2.1.4" };
     const r = await runSim(["migrations", "up", "--db-timeout", "60", "--lock-timeout", "60"], env);
     const ms = performance.now() - started;
     if (r.code !== 0) throw new Error(`kong-sim up exited ${r.code}: ${r.stderr}`);

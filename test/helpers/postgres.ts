@@ -65,3 +65,21 @@ export function useFreshDatabase(): () => TestDatabase {
 export function query<R = Record<string, unknown>>(db: TestDatabase, sql: string, params: unknown[] = []): Promise<R[]> {
   return withClient(db.database, async (c) => (await c.query(sql, params)).rows as R[]);
 }
+
+/**
+ * Registers a mocha `after` hook and returns a maker of login roles with real random passwords
+ * (scram-hashed by the server), each dropped after the current `describe`.
+ */
+export function useLoginRoles(prefix: string): () => Promise<{ user: string; password: string }> {
+  const roles: string[] = [];
+  after(async () => {
+    for (const r of roles) await withClient("postgres", (c) => c.query(`DROP ROLE IF EXISTS ${r}`));
+  });
+  return async () => {
+    const user = `${prefix}_${randomBytes(4).toString("hex")}`;
+    const password = `pw-${randomBytes(8).toString("hex")}`;
+    await withClient("postgres", (c) => c.query(`CREATE ROLE ${user} LOGIN PASSWORD '${password}'`));
+    roles.push(user);
+    return { user, password };
+  };
+}

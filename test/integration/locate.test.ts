@@ -5,11 +5,10 @@
  * roles that own, may read, or may not see the tables. Real roles with real passwords.
  */
 import { strict as assert } from "node:assert";
-import { randomBytes } from "node:crypto";
 import type { Client } from "pg";
 import { connect } from "../../provider/postgres/connect";
 import { locate, type Location } from "../../provider/postgres/locate";
-import { query, useFreshDatabase, withClient, type TestDatabase } from "../helpers/postgres";
+import { query, useFreshDatabase, useLoginRoles, type TestDatabase } from "../helpers/postgres";
 import { runSim, simEnv } from "../helpers/kong-sim";
 
 async function as<T>(db: TestDatabase, fn: (c: Client) => Promise<T>): Promise<T> {
@@ -44,17 +43,9 @@ const sorted = (l: Location) => [...l.tables].sort();
 describe("locate: Kong's schema, tables and the role's privileges in one statement", function () {
   this.timeout(60_000);
   const db = useFreshDatabase();
-  const roles: string[] = [];
-  after(async () => {
-    for (const r of roles)
-      await withClient("postgres", (c) => c.query(`DROP OWNED BY ${r} CASCADE; DROP ROLE IF EXISTS ${r}`).catch(() => undefined));
-  });
+  const loginRole = useLoginRoles("kl");
   async function role(d: TestDatabase): Promise<TestDatabase> {
-    const user = `kl_${randomBytes(4).toString("hex")}`;
-    const password = `pw-${randomBytes(8).toString("hex")}`;
-    await withClient("postgres", (c) => c.query(`CREATE ROLE ${user} LOGIN PASSWORD '${password}'`));
-    roles.push(user);
-    return { ...d, user, password };
+    return { ...d, ...(await loginRole()) };
   }
   async function bootstrapped(): Promise<TestDatabase> {
     const d = db();

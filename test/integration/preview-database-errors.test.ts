@@ -7,16 +7,8 @@ import { strict as assert } from "node:assert";
 import { randomBytes } from "node:crypto";
 import * as net from "node:net";
 import { freePort } from "../helpers/embedded-postgres";
-import { query, useFreshDatabase, withClient, type TestDatabase } from "../helpers/postgres";
+import { query, useFreshDatabase, useLoginRoles, withClient, type TestDatabase } from "../helpers/postgres";
 import { deploy, inputsFor, provider, type Raw } from "../helpers/provider-fixture";
-
-/** A login role with a real password, scram-hashed by the server. */
-async function createRole(): Promise<{ user: string; password: string }> {
-  const user = `kr_${randomBytes(4).toString("hex")}`;
-  const password = `pw-${randomBytes(8).toString("hex")}`;
-  await withClient("postgres", (c) => c.query(`CREATE ROLE ${user} LOGIN PASSWORD '${password}'`));
-  return { user, password };
-}
 
 async function tablesIn(db: TestDatabase): Promise<string[]> {
   const rows = await query<{ t: string }>(
@@ -35,15 +27,7 @@ async function checkOf(news: Raw) {
 describe("preview: database errors are classified (issue 9)", function () {
   this.timeout(60_000);
   const db = useFreshDatabase();
-  const roles: string[] = [];
-  after(async () => {
-    for (const r of roles) await withClient("postgres", (c) => c.query(`DROP ROLE IF EXISTS ${r}`));
-  });
-  async function role() {
-    const r = await createRole();
-    roles.push(r.user);
-    return r;
-  }
+  const role = useLoginRoles("kr");
 
   it("the role's password is scram-sha-256 on this server (what the tests rely on)", async () => {
     const r = await role();
